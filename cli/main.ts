@@ -1,0 +1,70 @@
+/**
+ * obf-conformance command line. Each command parses its own options with node:util parseArgs and answers --help.
+ * Exit codes: 0 success, 1 a conformance run that did not pass (or a packet that failed verification),
+ * 2 bad input or usage, 3 harness error.
+ */
+import { UsageError, EXIT } from './usage-error.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+
+const HELP = `obf-conformance: conformance test harness for the ITU-T Q16/13 Open Bootstrap Framework (OBF)
+
+Usage: obf-conformance <command> [options]
+
+Commands:
+  run              Run the conformance suite against the system under test (default: the bundled
+                   reference implementation) and write Allure and certification reports.
+  packet decode    Decode a TS 102 225 secured command packet; decipher and verify it with keys.
+  packet encode    Build a TS 102 225 secured command packet.
+  faults           List the switchable faults of the reference implementation.
+
+Run 'obf-conformance <command> --help' for a command's options.
+Docs: docs/README.md (the OBF test profile, the CLI, the report schema).`;
+
+type Command = (args: string[]) => Promise<number>;
+
+async function load(name: string): Promise<Command | undefined> {
+  switch (name) {
+    case 'run':
+      return (await import('./run-command.ts')).runCommand;
+    case 'packet decode':
+      return (await import('./packet-command.ts')).packetDecodeCommand;
+    case 'packet encode':
+      return (await import('./packet-command.ts')).packetEncodeCommand;
+    case 'packet':
+      return (await import('./packet-command.ts')).packetHelpCommand;
+    case 'faults':
+      return (await import('./run-command.ts')).faultsCommand;
+    default:
+      return undefined;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      console.log(HELP);
+      return argv.length === 0 ? EXIT.usage : EXIT.ok;
+    }
+    if (argv[0] === '--version') {
+      const { suiteVersion } = await import('../harness/suite-info.ts');
+      console.log(suiteVersion());
+      return EXIT.ok;
+    }
+    const two = argv.length > 1 && !argv[1].startsWith('-') ? `${argv[0]} ${argv[1]}` : '';
+    const twoCommand = two ? await load(two) : undefined;
+    const command = twoCommand ?? (await load(argv[0]));
+    if (!command) throw new UsageError(`unknown command '${argv[0]}' (try 'obf-conformance --help')`);
+    return await command(argv.slice(twoCommand ? 2 : 1));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ProtocolError) {
+      process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`obf-conformance: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
+    return EXIT.error;
+  }
+}
