@@ -157,5 +157,6 @@ export function assertKeyLength(role: 'KIc' | 'KID', alg: CipherAlgorithm | MacA
 /** Build a KIc/KID byte. */
 export function encodeKeyIdentifier(family: KeyIdentifier['family'], variant: number, keyIndex: number): number {
   if (!Number.isInteger(keyIndex) || keyIndex < 0 || keyIndex > 15) throw new RangeError(`key index must be 0..15, got ${keyIndex}`);
+  if (!Number.isInteger(variant) || variant < 0 || variant > 3) throw new RangeError(`variant (b4b3) must be 0..3, got ${variant}`);
   return (keyIndex << 4) | (variant << 2) | FAMILY.indexOf(family);
 }
