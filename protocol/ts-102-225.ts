@@ -184,7 +184,7 @@ export function decodeCommandPacket(bytes: Uint8Array, keys: PacketKeys = {}): C
     cntr: null, pcntr: null, check: null, data: null, verified: null, computedCheck: null,
   };
 
-  let clear = securedPart;
+  let clear: Uint8Array = securedPart;
   if (spi.ciphered) {
     const alg = cipherAlgorithmOf(kic);
     const bs = blockSizeOf(alg);

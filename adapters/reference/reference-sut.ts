@@ -1,0 +1,122 @@
+/**
+ * The bundled reference implementation as a system under test. The only harness module that imports
+ * reference-impl/ (through its index): it starts the Application Server on a free loopback port, and makes a
+ * personalised SE and a device for each scenario's devices, all reached through the adapter interfaces.
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ReferenceDevice, ReferenceSecureElement, startApplicationServer, DeviceSeError, type FaultName, type RunningServer } from '../../reference-impl/index.ts';
+import { withLuhn } from '../../protocol/iccid.ts';
+import { toHex } from '../../protocol/hex.ts';
+import type { KeyAlgorithm, KeySet } from '../../protocol/obf-profile.ts';
+import { HttpApplicationServer } from '../http/application-server-client.ts';
+import { TracedSecureElement } from '../apdu/traced-secure-element.ts';
+import { Trace } from '../trace.ts';
+import type { DeviceAdapter, DeviceUnderTest, SystemUnderTest, SutDescription } from '../types.ts';
+
+export interface ReferenceOptions {
+  faults: FaultName[];
+  /** Seed from which the test keys are derived, so a run is reproducible. */
+  keySeed?: string;
+  timeoutMs?: number;
+}
+
+/** Key index 1: AES-128; key index 2: triple DES two-key; other indexes are not personalised. */
+const PERSONALISED: Record<number, { algorithm: KeyAlgorithm; length: number }> = { 1: { algorithm: 'aes', length: 16 }, 2: { algorithm: '3des-2key', length: 16 } };
+
+export class ReferenceSystem implements SystemUnderTest {
+  private trace: Trace | null = null;
+  private sequence = 0;
+  readonly applicationServer: HttpApplicationServer;
+
+  private constructor(private readonly server: RunningServer, private readonly opts: ReferenceOptions, readonly description: SutDescription) {
+    this.applicationServer = new HttpApplicationServer({ baseUrl: server.url, timeoutMs: opts.timeoutMs ?? 5000, trace: () => this.trace, name: 'AS' });
+  }
+
+  static async start(opts: ReferenceOptions): Promise<ReferenceSystem> {
+    const faults = new Set(opts.faults);
+    const server = await startApplicationServer({ faults });
+    const fault = opts.faults.length ? opts.faults.join(',') : null;
+    return new ReferenceSystem(server, opts, {
+      kind: 'reference',
+      name: 'OBF reference implementation',
+      description: `bundled reference SE, device and Application Server (${server.url})${fault ? `, fault: ${fault}` : ''}`,
+      fault,
+    });
+  }
+
+  beginScenario(trace: Trace): void {
+    this.trace = trace;
+  }
+
+  private deriveKey(iccid: string, purpose: string, length: number): Uint8Array {
+    return hmac(sha256, new TextEncoder().encode(this.opts.keySeed ?? 'obf-conformance reference test keys'), new TextEncoder().encode(`${iccid}/${purpose}`)).slice(0, length);
+  }
+
+  async provisionDevice(label: string): Promise<DeviceUnderTest> {
+    this.sequence++;
+    const iccid = withLuhn(`899100${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`);
+    const keySets = (direction: string): Record<number, KeySet> => {
+      const out: Record<number, KeySet> = {};
+      for (const [i, { algorithm, length }] of Object.entries(PERSONALISED)) {
+        out[Number(i)] = { algorithm, kic: this.deriveKey(iccid, `${direction}/${i}/kic`, length), kid: this.deriveKey(iccid, `${direction}/${i}/kid`, length) };
+      }
+      return out;
+    };
+    const keys = { downlink: keySets('down'), uplink: keySets('up') };
+    for (const set of [...Object.values(keys.downlink), ...Object.values(keys.uplink)]) {
+      this.trace?.addSecret(toHex(set.kic));
+      this.trace?.addSecret(toHex(set.kid));
+    }
+    const faults = new Set(this.opts.faults);
+    const card = new ReferenceSecureElement({ iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink }, faults);
+    const timeout = this.opts.timeoutMs ?? 5000;
+    const cardTransport = async (apdu: Uint8Array) => card.transmit(apdu);
+    const seForDevice = new TracedSecureElement(cardTransport, `device ${label} -> SE ${label}`, () => this.trace, timeout);
+    const device = new ReferenceDevice(async (apdu) => {
+      const r = await seForDevice.transmit(apdu);
+      return Uint8Array.from([...r.data, r.sw >> 8, r.sw & 0xff]);
+    }, faults);
+    return {
+      label,
+      iccid,
+      keys,
+      secureElement: new TracedSecureElement(cardTransport, `harness -> SE ${label}`, () => this.trace, timeout),
+      device: this.deviceAdapter(device, label),
+    };
+  }
+
+  private deviceAdapter(device: ReferenceDevice, label: string): DeviceAdapter {
+    const link = `harness -> device ${label}`;
+    return {
+      deliverDownlink: async (packet) => {
+        this.trace?.record('device', '>>', link, `downlink ${toHex(packet)}`);
+        const outcome = await device.receiveDownlink(packet);
+        this.trace?.record('device', '<<', link, `${outcome.accepted ? 'accepted' : 'rejected'} at ${outcome.stage}: ${outcome.reason}`);
+        return outcome;
+      },
+      requestUplink: async (data, keyIndex, replayCheck) => {
+        this.trace?.record('device', '>>', link, `uplink ${toHex(data)} key index ${keyIndex}${replayCheck ? ' ReplayCheck' : ''}`);
+        try {
+          const packet = await device.getEncryptedDataFromSE(data, keyIndex, replayCheck);
+          this.trace?.record('device', '<<', link, `packet ${toHex(packet)}`);
+          return { ok: true, packet };
+        } catch (e) {
+          if (!(e instanceof DeviceSeError)) throw e;
+          this.trace?.record('device', '<<', link, e.message);
+          return { ok: false, sw: e.sw.toString(16).toUpperCase().padStart(4, '0'), reason: e.message };
+        }
+      },
+      readState: async () => {
+        const s = device.snapshot();
+        return { ip1: s.ip1, ip2: s.ip2, commandsExecuted: s.commandsExecuted };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+  }
+}
+
+export { Trace };

@@ -1,0 +1,91 @@
+/**
+ * The adapter interfaces: the only way steps reach a system under test. The bundled reference implementation
+ * and third-party products (PC/SC cards, serial devices, HTTP servers) sit behind the same interfaces.
+ * Adapters throw Inconclusive when the SUT does not answer and NonConformance when it answers outside the
+ * profile (harness/verdicts.ts); they never throw for a refusal the profile defines (that is a result).
+ */
+import type { KeyAlgorithm, KeySet } from '../protocol/obf-profile.ts';
+import type { Trace } from './trace.ts';
+
+export interface ApduResult {
+  data: Uint8Array;
+  sw: number;
+}
+
+/** A Secure Element, one command APDU at a time (ISO 7816-4 short APDUs). */
+export interface SecureElementAdapter {
+  transmit(apdu: Uint8Array): Promise<ApduResult>;
+}
+
+export type DownlinkStage = 'checksum' | 'secure-element' | 'command' | 'executed';
+
+export interface DownlinkReport {
+  accepted: boolean;
+  stage: DownlinkStage;
+  reason: string;
+  sw?: string;
+  command?: string;
+}
+
+export interface DeviceStateReport {
+  ip1: { host: string; port: number } | null;
+  ip2: { host: string; port: number } | null;
+  commandsExecuted: number;
+}
+
+export type UplinkResult = { ok: true; packet: Uint8Array } | { ok: false; sw: string; reason: string };
+
+/** A constrained device with its SE (draft B.2.2.1). */
+export interface DeviceAdapter {
+  /** Hand the device a packet as the network would deliver it (with or without 02 70 00). */
+  deliverDownlink(packet: Uint8Array): Promise<DownlinkReport>;
+  /** Ask the device to send data to the Application Server: it has the SE secure it (getEncryptedDataFromSE). */
+  requestUplink(data: Uint8Array, keyIndex: number, replayCheck: boolean): Promise<UplinkResult>;
+  readState(): Promise<DeviceStateReport>;
+}
+
+export type AsResult<T> = { ok: true; httpStatus: number; value: T } | { ok: false; httpStatus: number; code: string; message: string };
+
+export interface ImportKeyRequest {
+  iccid: string;
+  keyIndex: number;
+  keyFunction: 'encrypt' | 'decrypt';
+  algorithm: KeyAlgorithm;
+  kic: string;
+  kid: string;
+}
+
+/** An Application Server at the profile's HTTP API (draft B.2.2.3). */
+export interface ApplicationServerAdapter {
+  importKey(req: ImportKeyRequest): Promise<AsResult<{ status: string }>>;
+  decryptData(req: { iccid: string; keyIndex: number; packet: string }): Promise<AsResult<{ data: string; counter?: string }>>;
+  encryptData(req: { iccid: string; keyIndex: number; data: string; replayCheck: boolean }): Promise<AsResult<{ packet: string }>>;
+  /** Send a raw body, for malformed-input scenarios. */
+  postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType?: string): Promise<{ httpStatus: number; body: unknown }>;
+}
+
+/** The keys and identity a lab knows for one device (PIXIT): downlink = AS encrypts / SE decrypts; uplink the reverse. */
+export interface DeviceUnderTest {
+  label: string;
+  iccid: string;
+  keys: { downlink: Record<number, KeySet>; uplink: Record<number, KeySet> };
+  secureElement: SecureElementAdapter;
+  device: DeviceAdapter;
+}
+
+export interface SutDescription {
+  kind: 'reference' | 'third-party';
+  name: string;
+  description: string;
+  fault: string | null;
+}
+
+export interface SystemUnderTest {
+  readonly description: SutDescription;
+  readonly applicationServer: ApplicationServerAdapter;
+  /** Start a scenario: later exchanges are recorded in `trace`. */
+  beginScenario(trace: Trace): void;
+  /** A device with its SE, personalised with keys the harness knows; `label` names it in the scenario ("A", "B"). */
+  provisionDevice(label: string): Promise<DeviceUnderTest>;
+  close(): Promise<void>;
+}

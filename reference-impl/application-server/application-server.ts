@@ -1,0 +1,192 @@
+/**
+ * Reference Application Server logic (draft B.2.2.3): importKey, decryptData, encryptData. Devices are identified
+ * by ICCID (B.2.1); keys are kept per device, key index and key function; replay counters per device and key index.
+ * Transport-free: http-server.ts puts it on HTTP. Every refusal is an AsError with a code from docs/profile/http-api.md.
+ */
+import { validateIccid, IccidError } from '../../protocol/iccid.ts';
+import { fromHex, readUint, toHex, writeUint } from '../../protocol/hex.ts';
+import { KEY_ALGORITHMS, OBF_TAR, keyIdentifierFor, keyLengthsFor, meetsProfileMinimum, profileSpi, type KeyAlgorithm, type KeySet } from '../../protocol/obf-profile.ts';
+import { decodeCommandPacket, encodeCommandPacket, type CommandPacket } from '../../protocol/ts-102-225.ts';
+import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
+import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
+import { DecipherError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
+import type { FaultSet } from '../faults.ts';
+
+export class AsError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+    super(message);
+    this.name = 'AsError';
+  }
+}
+
+interface DeviceRecord {
+  keys: { encrypt: Map<number, KeySet>; decrypt: Map<number, KeySet> };
+  /** Last counter accepted from the device, per decryption key index. */
+  uplinkAccepted: Map<number, bigint>;
+  /** Last counter sent to the device, per encryption key index. */
+  downlinkSent: Map<number, bigint>;
+}
+
+export type KeyFunction = 'encrypt' | 'decrypt';
+
+function field<T>(body: Record<string, unknown>, name: string, type: 'string' | 'number' | 'boolean', optional = false): T {
+  const v = body[name];
+  if (v === undefined && optional) return v as T;
+  if (v === undefined) throw new AsError(400, 'BAD_REQUEST', `field '${name}' is required`, name);
+  if (typeof v !== type) throw new AsError(400, 'BAD_REQUEST', `field '${name}' must be a ${type}, got ${v === null ? 'null' : typeof v}`, name);
+  return v as T;
+}
+
+function hexField(body: Record<string, unknown>, name: string, maxBytes: number): Uint8Array {
+  const text = field<string>(body, name, 'string');
+  if (text.length > maxBytes * 2) throw new AsError(400, 'BAD_REQUEST', `field '${name}' exceeds ${maxBytes} bytes`, name);
+  try {
+    return fromHex(text, name);
+  } catch (e) {
+    throw new AsError(400, 'BAD_REQUEST', (e as Error).message, name);
+  }
+}
+
+function keyIndexField(body: Record<string, unknown>): number {
+  const i = field<number>(body, 'keyIndex', 'number');
+  if (!Number.isInteger(i) || i < 1 || i > 15) throw new AsError(400, 'BAD_REQUEST', `field 'keyIndex' must be an integer 1..15, got ${i}`, 'keyIndex');
+  return i;
+}
+
+export class ReferenceApplicationServer {
+  private readonly devices = new Map<string, DeviceRecord>();
+
+  constructor(private readonly faults: FaultSet = new Set()) {}
+
+  private iccid(body: Record<string, unknown>): string {
+    const iccid = field<string>(body, 'iccid', 'string');
+    try {
+      return validateIccid(iccid);
+    } catch (e) {
+      if (e instanceof IccidError && !(this.faults.has('as-accept-invalid-iccid') && /^\d{18,20}$/.test(iccid))) {
+        throw new AsError(400, 'INVALID_ICCID', e.message, 'iccid');
+      }
+      return iccid;
+    }
+  }
+
+  private device(iccid: string): DeviceRecord {
+    const d = this.devices.get(iccid);
+    if (!d) throw new AsError(404, 'UNKNOWN_DEVICE', `no keys imported for ICCID ${iccid}`, 'iccid');
+    return d;
+  }
+
+  /** B.2.2.3.1 importKey: ICCID, key, key index, key function. */
+  importKey(body: Record<string, unknown>): { status: 'OK' } {
+    const iccid = this.iccid(body);
+    const keyIndex = keyIndexField(body);
+    const fn = field<string>(body, 'keyFunction', 'string');
+    if (fn !== 'encrypt' && fn !== 'decrypt') throw new AsError(400, 'BAD_REQUEST', `field 'keyFunction' must be 'encrypt' or 'decrypt', got '${fn.slice(0, 32)}'`, 'keyFunction');
+    const algorithm = (field<string>(body, 'algorithm', 'string', true) ?? 'aes') as KeyAlgorithm;
+    if (!KEY_ALGORITHMS.includes(algorithm)) throw new AsError(400, 'BAD_REQUEST', `field 'algorithm' must be one of ${KEY_ALGORITHMS.join(', ')}`, 'algorithm');
+    const kic = hexField(body, 'kic', 32);
+    const kid = hexField(body, 'kid', 32);
+    const lengths = keyLengthsFor(algorithm);
+    for (const [name, key] of [['kic', kic], ['kid', kid]] as const) {
+      if (!lengths.includes(key.length)) throw new AsError(400, 'INVALID_KEY', `${name} for ${algorithm} must be ${lengths.join(' or ')} bytes, got ${key.length}`, name);
+    }
+    let d = this.devices.get(iccid);
+    if (!d) {
+      d = this.emptyRecord();
+      this.devices.set(iccid, d);
+    }
+    const set = { algorithm, kic, kid };
+    if (this.faults.has('as-shared-direction-keys')) {
+      d.keys.encrypt.set(keyIndex, set);
+      d.keys.decrypt.set(keyIndex, set);
+    } else {
+      d.keys[fn].set(keyIndex, set);
+    }
+    return { status: 'OK' };
+  }
+
+  /** B.2.2.3.2 decryptData: encrypted data, ICCID, key index -> decrypted data, or a refusal. */
+  decryptData(body: Record<string, unknown>): { data: string; counter: string } {
+    const iccid = this.iccid(body);
+    const keyIndex = keyIndexField(body);
+    const bytes = hexField(body, 'packet', 4096);
+    const known = this.devices.get(iccid);
+    const d = known ?? (this.faults.has('as-accept-wrong-iccid') ? this.emptyRecord() : this.device(iccid));
+    let packet: CommandPacket;
+    try {
+      packet = decodeCommandPacket(bytes);
+    } catch (e) {
+      throw packetError(e);
+    }
+    const index = this.faults.has('as-ignore-key-index') ? packet.kic.keyIndex : keyIndex;
+    if (packet.kic.keyIndex !== index || packet.kid.keyIndex !== index) {
+      throw new AsError(400, 'KEY_INDEX_MISMATCH', `the packet names key index ${packet.kic.keyIndex} (KIc) / ${packet.kid.keyIndex} (KID), the request ${keyIndex}`, 'keyIndex');
+    }
+    const keys = d.keys.decrypt.get(index);
+    if (!keys && !this.faults.has('as-accept-wrong-iccid')) throw new AsError(404, 'UNKNOWN_KEY', `no decryption key at index ${index} for ICCID ${iccid}`, 'keyIndex');
+    if (!meetsProfileMinimum(packet.spi, 'up') && !this.faults.has('as-accept-low-security')) {
+      throw new AsError(422, 'INSUFFICIENT_SECURITY', `SPI ${toHex(packet.spi.raw)} is below the profile minimum (CC, ciphered, counter checked)`);
+    }
+    let opened = keys ? this.open(bytes, keys, index) : null;
+    if (!opened && this.faults.has('as-accept-wrong-iccid')) {
+      for (const other of this.devices.values()) {
+        const k = other.keys.decrypt.get(index);
+        if (k && other !== d) opened = this.open(bytes, k, index) ?? opened;
+      }
+    }
+    if (!opened) throw new AsError(422, 'INTEGRITY_FAILED', 'the CC does not verify with this device\'s key (or deciphering failed)');
+    const counter = readUint(opened.cntr!);
+    if (!this.faults.has('as-skip-replay-check')) {
+      const verdict = checkCounter(opened.spi.counter, counter, d.uplinkAccepted.get(index) ?? 0n);
+      if (verdict !== 'accept') {
+        const code = verdict === 'low' ? 'REPLAY' : verdict === 'high' ? 'COUNTER_HIGH' : 'COUNTER_BLOCKED';
+        throw new AsError(409, code, `counter ${toHex(opened.cntr!)} refused (${verdict}); last accepted ${(d.uplinkAccepted.get(index) ?? 0n).toString(16)}`);
+      }
+    }
+    if (counter > (d.uplinkAccepted.get(index) ?? 0n)) d.uplinkAccepted.set(index, counter);
+    return { data: toHex(opened.data!), counter: toHex(opened.cntr!) };
+  }
+
+  private emptyRecord(): DeviceRecord {
+    return { keys: { encrypt: new Map(), decrypt: new Map() }, uplinkAccepted: new Map(), downlinkSent: new Map() };
+  }
+
+  private open(bytes: Uint8Array, keys: KeySet, index: number): CommandPacket | null {
+    if (keyIdentifierFor(keys.algorithm, index) !== decodeCommandPacket(bytes).kic.raw) return null;
+    try {
+      const p = decodeCommandPacket(bytes, { kic: keys.kic, kid: keys.kid });
+      if (p.verified === true || (p.verified === false && this.faults.has('as-ignore-integrity'))) return p;
+      return null;
+    } catch (e) {
+      if (e instanceof DecipherError) return null;
+      throw packetError(e);
+    }
+  }
+
+  /** B.2.2.3.3 encryptData: command data, ICCID, key index, ReplayCheck -> secured packet. */
+  encryptData(body: Record<string, unknown>): { packet: string } {
+    const iccid = this.iccid(body);
+    const keyIndex = keyIndexField(body);
+    const data = hexField(body, 'data', 200);
+    if (data.length === 0) throw new AsError(400, 'BAD_REQUEST', "field 'data' must not be empty", 'data');
+    const replayCheck = field<boolean>(body, 'replayCheck', 'boolean', true) ?? true;
+    const d = this.device(iccid);
+    const keys = d.keys.encrypt.get(keyIndex);
+    if (!keys) throw new AsError(404, 'UNKNOWN_KEY', `no encryption key at index ${keyIndex} for ICCID ${iccid}`, 'keyIndex');
+    const previous = d.downlinkSent.get(keyIndex) ?? 0n;
+    const counter = this.faults.has('as-reuse-counter') && !replayCheck ? previous : previous + 1n;
+    d.downlinkSent.set(keyIndex, counter);
+    const id = keyIdentifierFor(keys.algorithm, keyIndex);
+    const spi = this.faults.has('as-no-ciphering')
+      ? encodeSpi({ integrity: 'CC', ciphered: false, counter: replayCheck ? 'higher' : 'no-check' })
+      : profileSpi(replayCheck);
+    const packet = encodeCommandPacket({ spi, kic: id, kid: id, tar: OBF_TAR, cntr: writeUint(counter, 5), data, keys: { kic: keys.kic, kid: keys.kid } });
+    return { packet: toHex(packet) };
+  }
+}
+
+function packetError(e: unknown): AsError {
+  if (e instanceof UnsupportedAlgorithmError) return new AsError(422, 'UNSUPPORTED_ALGORITHM', e.message, 'packet');
+  if (e instanceof ProtocolError) return new AsError(400, 'MALFORMED_PACKET', e.message, 'packet');
+  throw e;
+}

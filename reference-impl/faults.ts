@@ -1,0 +1,41 @@
+/**
+ * Switchable faults of the reference implementation. Each makes one party break one rule of the profile, so the
+ * project's own tests can show that the scenarios meant to catch it fail (tests/fault-expectations.json).
+ * The clean reference has none switched on.
+ */
+
+export interface FaultInfo {
+  party: 'secure-element' | 'device' | 'application-server';
+  description: string;
+  /** The draft clause whose rule the fault breaks. */
+  breaks: string;
+}
+
+export const FAULTS = {
+  'se-skip-replay-check': { party: 'secure-element', description: 'SE deciphers a command without checking its counter, even when ReplayCheck is requested', breaks: 'B.2.2.2.1 step 3; B.2 server-to-device 3' },
+  'se-ignore-integrity': { party: 'secure-element', description: 'SE deciphers a command without verifying its cryptographic checksum', breaks: 'B.2 server-to-device 1 and 2' },
+  'se-wrong-iccid': { party: 'secure-element', description: 'SE reports an ICCID other than its own in EF_ICCID', breaks: 'B.2.1 item 1' },
+  'se-shared-direction-keys': { party: 'secure-element', description: 'SE encrypts with its decryption keyset (one keyset for both directions)', breaks: 'B.2.2.2.1 NOTE 1, B.2.2.2.2 NOTE 1' },
+  'se-accept-low-security': { party: 'secure-element', description: 'SE acts on commands whose SPI lacks a CC, ciphering or a checked counter', breaks: 'B.2 server-to-device 1-4' },
+  'se-no-ciphering': { party: 'secure-element', description: 'SE returns uplink data with a CC and counter but unciphered', breaks: 'B.2 device-to-server 4' },
+  'se-reuse-counter': { party: 'secure-element', description: 'SE does not advance its uplink counter when ReplayCheck is not requested', breaks: 'B.2 device-to-server 4' },
+  'device-skip-checksum': { party: 'device', description: 'Device passes incoming data to the SE without validating its checksum and structure', breaks: 'B.2.2.1.1' },
+  'device-no-replay-request': { party: 'device', description: 'Device asks the SE to decrypt commands without requesting the ReplayCheck', breaks: 'B.2.2.1.2 (Trust / no replay attack)' },
+  'as-skip-replay-check': { party: 'application-server', description: 'Application Server accepts a counter it has already seen', breaks: 'B.2 device-to-server 3' },
+  'as-ignore-integrity': { party: 'application-server', description: 'Application Server deciphers uplink data without verifying its cryptographic checksum', breaks: 'B.2 device-to-server 2' },
+  'as-accept-wrong-iccid': { party: 'application-server', description: 'Application Server, when the claimed device is unknown or its key fails, accepts the packet if another device\'s key verifies it', breaks: 'B.2.2.3.2; B.2 device-to-server 1' },
+  'as-shared-direction-keys': { party: 'application-server', description: 'Application Server keeps one keyset per key index for both key functions (the last import wins)', breaks: 'B.2.2.3.1; B.2.2.2.1 NOTE 1' },
+  'as-accept-low-security': { party: 'application-server', description: 'Application Server decrypts uplink packets whose SPI lacks a CC, ciphering or a checked counter', breaks: 'B.2 device-to-server 1-4' },
+  'as-no-ciphering': { party: 'application-server', description: 'Application Server sends commands with a CC and counter but unciphered', breaks: 'B.2 server-to-device 4' },
+  'as-reuse-counter': { party: 'application-server', description: 'Application Server does not advance its downlink counter when ReplayCheck is not requested', breaks: 'B.2 server-to-device 4' },
+  'as-ignore-key-index': { party: 'application-server', description: 'Application Server decrypts with the key index inside the packet, ignoring the key index it was asked to use', breaks: 'B.2.2.3.2' },
+  'as-accept-invalid-iccid': { party: 'application-server', description: 'Application Server accepts an ICCID whose Luhn check digit is wrong', breaks: 'B.2.1 item 1; B.2.2.3.1' },
+} as const satisfies Record<string, FaultInfo>;
+
+export type FaultName = keyof typeof FAULTS;
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULTS, name);
+}
+
+export type FaultSet = ReadonlySet<FaultName>;

@@ -1,0 +1,9 @@
+/**
+ * Public entry of the reference implementation: the only module outside reference-impl/ may import
+ * (adapters/reference/ does; scripts/check-boundaries.ts enforces it). It builds the Appendix B parties as a
+ * vendor ships them: an SE answering APDUs, a device talking to its SE over APDUs, an Application Server on HTTP.
+ */
+export { ReferenceSecureElement, type SecureElementPersonalisation } from './secure-element/secure-element.ts';
+export { ReferenceDevice, DeviceSeError, type ApduLink, type DeviceState, type DownlinkOutcome } from './device/device.ts';
+export { startApplicationServer, type RunningServer } from './application-server/http-server.ts';
+export { FAULTS, isFaultName, type FaultName, type FaultInfo, type FaultSet } from './faults.ts';

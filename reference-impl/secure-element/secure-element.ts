@@ -1,0 +1,165 @@
+/**
+ * Reference Secure Element: the OBF application of a UICC, reached only through APDUs (draft B.2.2.2).
+ * It keeps separate keysets for decryption (commands from the Application Server) and encryption (data to it)
+ * at the same key index (B.2.2.2.1 NOTE 1), the last accepted command counter per decryption key index, and an
+ * uplink counter per encryption key index, as a card keeps them in non-volatile memory.
+ */
+import { decodeApdu, joinResponse, SW, type CommandApdu } from '../../protocol/iso-7816.ts';
+import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, meetsProfileMinimum, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
+import { encodeIccidBcd } from '../../protocol/iccid.ts';
+import { decodeCommandPacket, encodeCommandPacket } from '../../protocol/ts-102-225.ts';
+import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
+import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
+import { DecipherError, MalformedPacketError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
+import { equalBytes, readUint, writeUint } from '../../protocol/hex.ts';
+import type { FaultSet } from '../faults.ts';
+
+export interface SecureElementPersonalisation {
+  iccid: string;
+  /** Keysets used to decipher and verify commands (the Application Server's encryption keys). */
+  decryptionKeys: Record<number, KeySet>;
+  /** Keysets used to cipher data for the Application Server (its decryption keys). */
+  encryptionKeys: Record<number, KeySet>;
+}
+
+type Selected = 'mf' | 'obf' | 'ef-iccid' | null;
+
+class ApduError extends Error {
+  constructor(readonly sw: number, message: string) {
+    super(message);
+  }
+}
+
+export class ReferenceSecureElement {
+  private selected: Selected = null;
+  private readonly lastAcceptedCounter = new Map<number, bigint>();
+  private readonly uplinkCounter = new Map<number, bigint>();
+
+  constructor(private readonly perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set()) {}
+
+  /** Answer-to-reset: T=1, historical bytes "OBF-REF". */
+  readonly atr = Uint8Array.from([0x3b, 0x88, 0x80, 0x01, ...Buffer.from('OBF-REF'), 0x00].slice(0, 12));
+
+  reset(): void {
+    this.selected = null;
+  }
+
+  /** Process one command APDU; always answers with data || SW, never throws. */
+  transmit(apdu: Uint8Array): Uint8Array {
+    let command: CommandApdu;
+    try {
+      command = decodeApdu(apdu);
+    } catch {
+      return joinResponse(new Uint8Array(0), SW.WRONG_LENGTH);
+    }
+    try {
+      return joinResponse(this.dispatch(command), SW.OK);
+    } catch (e) {
+      if (e instanceof ApduError) return joinResponse(new Uint8Array(0), e.sw);
+      return joinResponse(new Uint8Array(0), SW.INTERNAL_ERROR);
+    }
+  }
+
+  private dispatch(c: CommandApdu): Uint8Array {
+    if (c.cla === 0x00 && c.ins === APDU.INS_SELECT) return this.select(c);
+    if (c.cla === 0x00 && c.ins === APDU.INS_READ_BINARY) return this.readBinary(c);
+    if (c.cla === APDU.CLA_PROPRIETARY) {
+      if (this.selected !== 'obf') throw new ApduError(SW.NOT_FOUND, 'OBF application not selected');
+      if (c.ins === APDU.INS_DECRYPT_DATA) return this.decryptData(c);
+      if (c.ins === APDU.INS_ENCRYPT_DATA) return this.encryptData(c);
+      throw new ApduError(SW.INS_NOT_SUPPORTED, 'unknown INS');
+    }
+    if (c.cla !== 0x00) throw new ApduError(SW.CLA_NOT_SUPPORTED, 'unknown CLA');
+    throw new ApduError(SW.INS_NOT_SUPPORTED, 'unknown INS');
+  }
+
+  private select(c: CommandApdu): Uint8Array {
+    if (c.p1 === 0x04) {
+      if (!equalBytes(c.data, OBF_AID)) throw new ApduError(SW.NOT_FOUND, 'unknown AID');
+      this.selected = 'obf';
+      return new Uint8Array(0);
+    }
+    if (c.p1 === 0x00 && c.data.length === 2) {
+      const fid = (c.data[0] << 8) | c.data[1];
+      if (fid === 0x3f00) this.selected = 'mf';
+      else if (fid === EF_ICCID) this.selected = 'ef-iccid';
+      else throw new ApduError(SW.NOT_FOUND, 'unknown file');
+      return new Uint8Array(0);
+    }
+    throw new ApduError(SW.WRONG_P1P2, 'SELECT: P1 must be 04 (by AID) or 00 (by file ID)');
+  }
+
+  private readBinary(c: CommandApdu): Uint8Array {
+    if (this.selected !== 'ef-iccid') throw new ApduError(SW.NOT_FOUND, 'no transparent EF selected');
+    const iccid = this.faults.has('se-wrong-iccid') ? this.perso.iccid.slice(0, 4) + '9'.repeat(this.perso.iccid.length - 4) : this.perso.iccid;
+    const content = encodeIccidBcd(iccid);
+    const offset = (c.p1 << 8) | c.p2;
+    if (offset > content.length) throw new ApduError(SW.WRONG_P1P2, 'offset beyond the file');
+    const len = c.le === null || c.le === 0 ? content.length - offset : c.le;
+    return content.slice(offset, offset + len);
+  }
+
+  /** seDecryptData (B.2.2.2.1): decipher, verify, and when asked check the counter; answer only the plaintext. */
+  private decryptData(c: CommandApdu): Uint8Array {
+    const replayCheck = (c.p2 & APDU.P2_REPLAY_CHECK) !== 0;
+    let packet;
+    try {
+      packet = decodeCommandPacket(c.data);
+    } catch (e) {
+      throw this.packetError(e);
+    }
+    const index = packet.kic.keyIndex;
+    if (packet.kid.keyIndex !== index) throw new ApduError(SW.MALFORMED, 'KIc and KID name different key indexes');
+    if (c.p1 !== 0 && c.p1 !== index) throw new ApduError(SW.WRONG_P1P2, 'P1 key index differs from the packet');
+    if (!equalBytes(packet.tar, OBF_TAR)) throw new ApduError(SW.NOT_FOUND, 'TAR unknown');
+    const keys = this.perso.decryptionKeys[index];
+    if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no decryption key at index ${index}`);
+    const lowSecurity = !meetsProfileMinimum(packet.spi, 'down') || (replayCheck && packet.spi.counter !== 'higher' && packet.spi.counter !== 'one-higher');
+    if (lowSecurity && !this.faults.has('se-accept-low-security')) throw new ApduError(SW.INSUFFICIENT_SECURITY, 'below the profile minimum');
+    if (packet.spi.ciphered && keyIdentifierFor(keys.algorithm, index) !== packet.kic.raw) throw new ApduError(SW.ALGORITHM_NOT_SUPPORTED, 'KIc algorithm differs from the keyset');
+    let opened;
+    try {
+      opened = decodeCommandPacket(c.data, { kic: keys.kic, kid: keys.kid });
+    } catch (e) {
+      throw this.packetError(e);
+    }
+    if (opened.verified === false && !this.faults.has('se-ignore-integrity')) throw new ApduError(SW.INTEGRITY_FAILED, 'CC mismatch');
+    const counter = readUint(opened.cntr!);
+    if (replayCheck && !this.faults.has('se-skip-replay-check')) {
+      const verdict = checkCounter(opened.spi.counter, counter, this.lastAcceptedCounter.get(index) ?? 0n);
+      if (verdict === 'low') throw new ApduError(SW.COUNTER_LOW, 'replay');
+      if (verdict === 'high') throw new ApduError(SW.COUNTER_HIGH, 'counter skipped values');
+      if (verdict === 'blocked') throw new ApduError(SW.COUNTER_BLOCKED, 'counter exhausted');
+    }
+    if (replayCheck && counter > (this.lastAcceptedCounter.get(index) ?? 0n)) this.lastAcceptedCounter.set(index, counter);
+    return opened.data!;
+  }
+
+  /** seEncryptData (B.2.2.2.2): add the counter (TRUST data), cipher and sign with the encryption keyset. */
+  private encryptData(c: CommandApdu): Uint8Array {
+    const index = c.p1;
+    const replayCheck = (c.p2 & APDU.P2_REPLAY_CHECK) !== 0;
+    if (index < 1 || index > 15) throw new ApduError(SW.WRONG_P1P2, 'key index must be 1..15');
+    if (c.data.length === 0) throw new ApduError(SW.WRONG_LENGTH, 'no data to encrypt');
+    const table = this.faults.has('se-shared-direction-keys') ? this.perso.decryptionKeys : this.perso.encryptionKeys;
+    const keys = table[index];
+    if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no encryption key at index ${index}`);
+    const previous = this.uplinkCounter.get(index) ?? 0n;
+    const counter = this.faults.has('se-reuse-counter') && !replayCheck ? previous : previous + 1n;
+    this.uplinkCounter.set(index, counter);
+    const kid = keyIdentifierFor(keys.algorithm, index);
+    const spi = this.faults.has('se-no-ciphering')
+      ? encodeSpi({ integrity: 'CC', ciphered: false, counter: replayCheck ? 'higher' : 'no-check' })
+      : profileSpi(replayCheck);
+    const packet = encodeCommandPacket({ spi, kic: kid, kid, tar: OBF_TAR, cntr: writeUint(counter, 5), data: c.data, keys: { kic: keys.kic, kid: keys.kid } });
+    if (packet.length > 256) throw new ApduError(SW.WRONG_LENGTH, 'response would exceed 256 bytes');
+    return packet;
+  }
+
+  private packetError(e: unknown): ApduError {
+    if (e instanceof UnsupportedAlgorithmError) return new ApduError(SW.ALGORITHM_NOT_SUPPORTED, e.message);
+    if (e instanceof DecipherError) return new ApduError(SW.INTEGRITY_FAILED, e.message);
+    if (e instanceof MalformedPacketError || e instanceof ProtocolError) return new ApduError(SW.MALFORMED, e.message);
+    return new ApduError(SW.INTERNAL_ERROR, String(e));
+  }
+}
