@@ -1,0 +1,37 @@
+/**
+ * Opens the system under test once per Cucumber worker (BeforeAll) from the world parameters the `run` command
+ * passes, and closes it at the end. Steps reach it only through the adapter interfaces.
+ */
+import { AfterAll, BeforeAll } from '@cucumber/cucumber';
+import { openSystemUnderTest, type SystemUnderTest } from '../../adapters/index.ts';
+import { HarnessError } from '../../harness/verdicts.ts';
+
+export interface ObfParameters {
+  target?: 'reference';
+  faults?: string[];
+  timeoutMs?: number;
+}
+
+let current: SystemUnderTest | null = null;
+let openError: Error | null = null;
+
+export function systemUnderTest(): SystemUnderTest {
+  if (current) return current;
+  throw new HarnessError(`the system under test could not be opened: ${openError?.message ?? 'not started'}`);
+}
+
+BeforeAll({ timeout: 30_000 }, async function (this: { parameters: ObfParameters }) {
+  const p = this.parameters ?? {};
+  const faults = p.faults ?? (process.env.OBF_REFERENCE_FAULT ? process.env.OBF_REFERENCE_FAULT.split(',') : []);
+  try {
+    current = await openSystemUnderTest({ target: p.target ?? 'reference', faults, timeoutMs: p.timeoutMs });
+  } catch (e) {
+    // Reported on every scenario as a harness error rather than aborting the run without reports.
+    openError = e as Error;
+  }
+});
+
+AfterAll(async function () {
+  await current?.close();
+  current = null;
+});
