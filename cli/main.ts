@@ -16,6 +16,7 @@ Commands:
   packet decode    Decode a TS 102 225 secured command packet; decipher and verify it with keys.
   packet encode    Build a TS 102 225 secured command packet.
   faults           List the switchable faults of the reference implementation.
+  report serve     Serve a run folder on loopback to open its Allure report in a browser.
 
 Run 'obf-conformance <command> --help' for a command's options.
 Docs: docs/README.md (the OBF test profile, the CLI, the report schema).`;
@@ -32,6 +33,8 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./packet-command.ts')).packetEncodeCommand;
     case 'packet':
       return (await import('./packet-command.ts')).packetHelpCommand;
+    case 'report serve':
+      return (await import('./report-command.ts')).reportServeCommand;
     case 'faults':
       return (await import('./run-command.ts')).faultsCommand;
     default:

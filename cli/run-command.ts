@@ -1,0 +1,181 @@
+/**
+ * `run`: the main job. Starts the system under test (by default the bundled reference implementation, its
+ * Application Server a real HTTP server on a free loopback port), runs every feature against it with a progress
+ * display, and writes Allure results and report, the certification report (JSON and HTML) and the raw
+ * Cucumber message stream into --out.
+ */
+import { parseArgs } from 'node:util';
+import { PassThrough } from 'node:stream';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import { UsageError, EXIT } from './usage-error.ts';
+import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.ts';
+import { referenceFaults } from '../adapters/index.ts';
+import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
+import { renderCertificationHtml } from '../reports/certification-html.ts';
+import { alignAllureStatuses, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
+
+export const DEFAULT_OUT = 'results';
+
+const HELP = `Usage: obf-conformance run [--out <dir>] [--tags <expr>] [--reference-fault <name>] [--list-faults]
+                           [--no-allure-report] [--parallel <n>] [--timeout <ms>]
+
+Run the OBF conformance suite (features/) against the system under test and write reports.
+The system under test is the bundled reference implementation (SE, device, Application Server).
+
+Options:
+  --out <dir>               where reports go (default: ${DEFAULT_OUT}/, relative to the current directory):
+                              certification.html, certification.json   the certification report
+                              allure-results/, allure-report/index.html Allure results and report
+                              cucumber-messages.ndjson                  the raw Cucumber message stream
+                            Earlier reports in that folder are replaced.
+  --tags <expr>             run only the scenarios matching a Cucumber tag expression,
+                            e.g. '@OBF-B.2-up-3' or '@secure-element and not @sample-packet'
+  --reference-fault <name>  switch on a fault in the reference implementation (repeatable), to see the
+                            suite catch it; see --list-faults
+  --list-faults             list the reference implementation's faults and exit
+  --no-allure-report        write Allure results but do not generate the HTML report (no Java needed)
+  --parallel <n>            run scenarios in n worker processes (default 1)
+  --timeout <ms>            how long to wait for the system under test to answer (default 5000)
+  -h, --help                show this help
+
+Exit codes: 0 every applicable scenario passed; 1 a scenario failed or was inconclusive;
+2 bad usage; 3 harness error. The Allure report needs HTTP to open:
+  obf-conformance report serve <dir>`;
+
+/** A path as the user would type it: relative when under the current directory, else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
+export async function faultsCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('Usage: obf-conformance faults [--json]\n\nList the switchable faults of the reference implementation (for run --reference-fault).');
+    return EXIT.ok;
+  }
+  const faults = referenceFaults();
+  if (args.includes('--json')) {
+    console.log(JSON.stringify(faults, null, 2));
+    return EXIT.ok;
+  }
+  const width = Math.max(...Object.keys(faults).map((f) => f.length));
+  for (const [name, f] of Object.entries(faults)) console.log(`${name.padEnd(width)}  ${f.description} [breaks ${f.breaks}]`);
+  return EXIT.ok;
+}
+
+export interface RunOptions {
+  out: string;
+  tags?: string;
+  faults: string[];
+  allureReport: boolean;
+  parallel: number;
+  timeoutMs: number;
+  quiet?: boolean;
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
+      'list-faults': { type: 'boolean' }, 'no-allure-report': { type: 'boolean' }, parallel: { type: 'string' },
+      timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  if (values['list-faults']) return faultsCommand([]);
+  const known = referenceFaults();
+  const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter(Boolean);
+  for (const f of faults) {
+    if (!Object.hasOwn(known, f)) throw new UsageError(`run: unknown reference fault '${f}' (see 'obf-conformance run --list-faults')`);
+  }
+  const parallel = values.parallel === undefined ? 1 : Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw new UsageError(`run: --parallel must be an integer 1..16, got '${values.parallel}'`);
+  const timeoutMs = values.timeout === undefined ? 5000 : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) throw new UsageError(`run: --timeout must be 100..600000 ms, got '${values.timeout}'`);
+  const report = await runSuite({ out: path.resolve(values.out ?? DEFAULT_OUT), tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs });
+  return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
+}
+
+/** Run the suite and write every report. Returns the certification report. */
+export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
+  const log = (line: string) => {
+    if (!opts.quiet) process.stdout.write(line + '\n');
+  };
+  const resultsDir = path.join(opts.out, 'allure-results');
+  const messagesFile = path.join(opts.out, 'cucumber-messages.ndjson');
+  await mkdir(opts.out, { recursive: true });
+  for (const stale of ['allure-results', 'allure-report', 'certification.json', 'certification.html', 'cucumber-messages.ndjson']) {
+    await rm(path.join(opts.out, stale), { recursive: true, force: true });
+  }
+  await mkdir(resultsDir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const fault = opts.faults.length ? opts.faults.join(',') : null;
+  log(`obf-conformance ${suiteVersion()}: running the OBF suite against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
+
+  const progress = opts.quiet ? [] : [process.stdout.isTTY ? 'progress-bar' : 'progress'];
+  const { runConfiguration } = await loadConfiguration({
+    file: false,
+    provided: {
+      paths: [path.join(PROJECT_ROOT, 'features/**/*.feature')],
+      import: [path.join(PROJECT_ROOT, 'steps/support/00-register-tsx.mjs'), path.join(PROJECT_ROOT, 'steps/**/*.ts')],
+      format: [...progress, `message:${messagesFile}`, ['allure-cucumberjs/reporter', path.join(opts.out, 'allure-formatter.log')]],
+      // allure-cucumberjs takes RegExp patterns, which Cucumber's JSON-typed options do not declare.
+      formatOptions: {
+        resultsDir,
+        labels: [{ pattern: [/^@OBF-/], name: 'clause' }, { pattern: [/^@TP\//], name: 'testPurpose' }],
+      } as never,
+      worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true },
+      tags: opts.tags ?? '',
+      parallel: opts.parallel > 1 ? opts.parallel : 0,
+      strict: true,
+    },
+  }, { cwd: PROJECT_ROOT });
+  const stderrChunks: string[] = [];
+  const stderr = new PassThrough();
+  stderr.on('data', (c: Buffer) => stderrChunks.push(c.toString()));
+  await runCucumber(runConfiguration, {
+    cwd: PROJECT_ROOT,
+    stdout: process.stdout,
+    stderr,
+    env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+  });
+  const commit = suiteCommit();
+  const meta: RunMetadata = {
+    suite: { name: 'obf-conformance', version: suiteVersion(), commit: commit.commit, dirty: commit.dirty },
+    sut: {
+      kind: 'reference',
+      name: 'OBF reference implementation',
+      description: `bundled reference Secure Element, device and Application Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
+      fault,
+    },
+    run: { startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' ') },
+  };
+  const report = buildCertification(await readFile(messagesFile, 'utf8'), meta);
+  await writeFile(path.join(opts.out, 'certification.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(path.join(opts.out, 'certification.html'), renderCertificationHtml(report));
+  await writeAllureExtras(resultsDir, meta);
+  await alignAllureStatuses(resultsDir);
+  let allureLine = `allure results: ${shown(resultsDir)}`;
+  if (opts.allureReport) {
+    const g = await generateAllureReport(resultsDir, path.join(opts.out, 'allure-report'), { reportName: 'OBF conformance' });
+    allureLine = g.ok ? `allure report:  ${shown(path.join(opts.out, 'allure-report', 'index.html'))} (open with: npx obf-conformance report serve ${shown(opts.out) || '.'})` : `allure report NOT generated: ${g.message}`;
+  }
+  const harnessNoise = stderrChunks.join('').trim();
+  if (harnessNoise && !opts.quiet) process.stderr.write(harnessNoise + '\n');
+  const t = report.totals;
+  log('');
+  for (const s of report.scenarios.filter((x) => x.verdict !== 'pass' && x.verdict !== 'not-applicable')) {
+    log(`  ${s.verdict.toUpperCase().padEnd(12)} ${s.testPurpose ?? '(no TP)'}  ${s.name}\n               ${s.reason ?? ''}`);
+  }
+  log(`certification:  ${shown(path.join(opts.out, 'certification.html'))} and certification.json`);
+  log(allureLine);
+  log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
+  log(`${t.scenarios} scenarios: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error`);
+  return report;
+}
