@@ -1,0 +1,144 @@
+/**
+ * The project's own tests, as README's test command runs them (`npm test`):
+ *   1. unit tests (node:test, tests/*.test.ts): protocol vectors, malformed input, CLI, reports, browser;
+ *   2. the conformance suite against the clean reference implementation: every scenario must pass;
+ *   3. the suite against each reference fault: exactly the scenarios in tests/fault-expectations.json fail
+ *      (verdict fail), all others pass; and every test purpose is caught by at least one fault;
+ *   4. static checks: import boundaries (scripts/check-boundaries.ts) and the TypeScript type check.
+ * Ends with one line "N passed, N failed" summing every check, so a run that tested nothing is visible.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAULTS } from '../reference-impl/faults.ts';
+import { checkBoundaries } from './check-boundaries.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+function check(ok: boolean, what: string): void {
+  if (ok) passed++;
+  else {
+    failed++;
+    failures.push(what);
+  }
+}
+
+function run(cmd: string, args: string[], opts: { echo?: boolean } = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (c: Buffer) => {
+      out += c.toString();
+      if (opts.echo) process.stdout.write(c);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+async function unitTests(): Promise<void> {
+  const files = readdirSync(path.join(ROOT, 'tests')).filter((f) => f.endsWith('.test.ts')).map((f) => `tests/${f}`);
+  console.log(`== unit tests (${files.length} files)`);
+  const { out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files]);
+  const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+  const [p, f] = [count('pass'), count('fail')];
+  for (const line of out.split('\n').filter((l) => /^\s*not ok /.test(l) && !/# SKIP/.test(l))) failures.push(`unit: ${line.trim()}`);
+  if (p + f === 0) {
+    failures.push('unit: the test runner reported no tests');
+    failed++;
+    console.log(out.slice(-3000));
+  }
+  passed += p;
+  failed += f;
+  console.log(`   ${p} passed, ${f} failed`);
+  if (f) console.log(out.split('\n').filter((l) => /^\s*(not ok|  ---|  (error|expected|actual|location):)/.test(l)).slice(0, 60).join('\n'));
+}
+
+interface Cert {
+  verdict: string;
+  scenarios: { testPurpose: string | null; name: string; verdict: string; reason: string | null }[];
+}
+
+async function suiteRun(dir: string, fault: string | null, allure: boolean): Promise<Cert | null> {
+  const args = ['bin/obf-conformance.js', 'run', '--out', path.join(dir, fault ?? 'clean')];
+  if (!allure) args.push('--no-allure-report');
+  if (fault) args.push('--reference-fault', fault);
+  const { out } = await run(process.execPath, args);
+  try {
+    return JSON.parse(await readFile(path.join(dir, fault ?? 'clean', 'certification.json'), 'utf8')) as Cert;
+  } catch {
+    failures.push(`suite${fault ? ` with ${fault}` : ''}: no certification.json written\n${out.slice(-1500)}`);
+    failed++;
+    return null;
+  }
+}
+
+async function suiteTests(): Promise<void> {
+  const expectations = JSON.parse(await readFile(path.join(ROOT, 'tests/fault-expectations.json'), 'utf8')) as { faults: Record<string, string[]> };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'obf-suite-'));
+  try {
+    console.log('== conformance suite against the clean reference implementation');
+    const clean = await suiteRun(dir, null, true);
+    if (clean) {
+      for (const s of clean.scenarios) check(s.verdict === 'pass', `clean reference: ${s.testPurpose} ${s.name}: ${s.verdict} (${s.reason})`);
+      check(clean.scenarios.length > 0, 'clean reference: the suite ran no scenario');
+      console.log(`   ${clean.scenarios.length} scenarios, verdict ${clean.verdict}`);
+    }
+    const names = Object.keys(FAULTS);
+    check(names.every((n) => n in expectations.faults), `fault-expectations.json lacks ${names.filter((n) => !(n in expectations.faults)).join(', ')}`);
+    console.log(`== conformance suite against each of ${names.length} reference faults`);
+    const results = new Map<string, Cert | null>();
+    const queue = [...names];
+    await Promise.all([0, 1].map(async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) results.set(f, await suiteRun(dir, f, false));
+    }));
+    const caught = new Set<string>();
+    for (const f of names) {
+      const cert = results.get(f);
+      if (!cert) continue;
+      const expected = new Set(expectations.faults[f] ?? []);
+      const failing = cert.scenarios.filter((s) => s.verdict !== 'pass');
+      for (const s of cert.scenarios) {
+        const tp = s.testPurpose ?? s.name;
+        if (expected.has(tp)) {
+          check(s.verdict === 'fail', `${f}: ${tp} should fail (verdict fail) but was ${s.verdict}${s.reason ? ` (${s.reason})` : ''}`);
+          if (s.verdict === 'fail') caught.add(tp);
+        } else {
+          check(s.verdict === 'pass', `${f}: ${tp} should pass but was ${s.verdict} (${s.reason})`);
+        }
+      }
+      for (const tp of expected) check(cert.scenarios.some((s) => s.testPurpose === tp), `${f}: expected test purpose ${tp} did not run`);
+      console.log(`   ${f.padEnd(26)} caught by ${failing.length} scenario(s): ${failing.map((s) => s.testPurpose).join(' ')}`);
+    }
+    if (clean) for (const s of clean.scenarios) check(caught.has(s.testPurpose ?? ''), `${s.testPurpose} is caught by no reference fault: it could pass against a broken product`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function staticChecks(): Promise<void> {
+  console.log('== static checks');
+  const problems = checkBoundaries();
+  check(problems.length === 0, `import boundaries:\n  ${problems.join('\n  ')}`);
+  const tsc = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
+  check(tsc.code === 0, `TypeScript type check:\n${tsc.out.slice(0, 3000)}`);
+  console.log(`   import boundaries ${problems.length ? 'VIOLATED' : 'hold'}; type check ${tsc.code === 0 ? 'clean' : 'FAILED'}`);
+}
+
+const only = process.argv[2];
+if (!only || only === 'unit') await unitTests();
+if (!only || only === 'suite') await suiteTests();
+if (!only || only === 'static') await staticChecks();
+if (failures.length) {
+  console.log('\nFailures:');
+  for (const f of failures.slice(0, 50)) console.log(`  - ${f}`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
