@@ -174,8 +174,12 @@ export function decodeCommandPacket(bytes: Uint8Array, keys: PacketKeys = {}): C
     if (checkLength !== want) throw new MalformedPacketError('CHL', `an RC of ${rcAlgorithmOf(kid)} is ${want} bytes, so CHL must be ${FIXED_HEADER + want}`, String(FIXED_HEADER + want), String(chl));
   } else if (spi.integrity === 'none' && checkLength !== 0) {
     throw new MalformedPacketError('CHL', `the SPI asks for no RC/CC/DS, so CHL must be ${FIXED_HEADER}`, String(FIXED_HEADER), String(chl));
-  } else if (spi.integrity === 'CC' && (checkLength < 4 || checkLength > 16)) {
-    throw new MalformedPacketError('CHL', `a CC of ${checkLength} bytes is outside 4..16`, '17..29', String(chl));
+  } else if (spi.integrity === 'CC') {
+    // A DES-family CBC-MAC is one 8-byte block; an AES-CMAC at most 16 (TS 102 225 5.1.3).
+    const max = kid.family === 'AES' ? 16 : 8;
+    if (checkLength < 4 || checkLength > max) {
+      throw new MalformedPacketError('CHL', `a CC of ${checkLength} bytes is outside 4..${max} for a ${kid.family} KID`, `${FIXED_HEADER + 4}..${FIXED_HEADER + max}`, String(chl));
+    }
   }
   const securedPart = p.slice(CNTR_OFFSET);
   const head = p.subarray(0, CNTR_OFFSET);
