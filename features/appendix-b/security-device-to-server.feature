@@ -61,7 +61,7 @@ Feature: Security properties, device to Application Server (OBF draft B.2, first
     Then the Application Server refuses with error "REPLAY"
 
   @OBF-B.2-up-4 @TP/OBF/SEC/UP/BV-02
-  Scenario: No plaintext crosses the network
+  Scenario: No plaintext of the device's data crosses the network
     When device "A" sends "$PVT,A,12.97160,77.59456,speed=42" with key index 1 and ReplayCheck
     Then no 4 consecutive bytes of "$PVT,A,12.97160,77.59456,speed=42" appear in the packet
 

@@ -49,7 +49,7 @@ Feature: Security properties, Application Server to device (OBF draft B.2, secon
     And device "A" has server address ip1 set to "10.2.2.2" port 2222
 
   @OBF-B.2-down-4 @TP/OBF/SEC/DOWN/BV-01
-  Scenario: No plaintext crosses the network
+  Scenario: No plaintext of the command crosses the network
     When the Application Server encrypts "#ip1 10.20.30.40 9001" for device "A" with key index 1 and ReplayCheck
     Then no 4 consecutive bytes of "#ip1 10.20.30.40 9001" appear in the command
 
