@@ -1,7 +1,7 @@
 /**
  * The five verdicts of a conformance run and the errors that produce them. A step that finds the product
- * misbehaving throws NonConformance (verdict fail); one whose SUT did not answer throws Inconclusive; a declared
- * capability that is missing gives NotApplicable; anything else thrown (a TypeError in the harness, a bad
+ * misbehaving throws NonConformance (verdict fail); one whose SUT did not answer throws Inconclusive; a step that
+ * returns 'skipped' (a capability the SUT does not declare) gives not-applicable; anything else thrown (a TypeError in the harness, a bad
  * configuration) is a harness fault and gives verdict error. The report keys on the error's class name, which
  * Cucumber records as the exception type.
  */

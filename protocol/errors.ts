@@ -4,7 +4,7 @@
  */
 
 export abstract class ProtocolError extends Error {
-  /** Stable machine-readable code, documented in docs/errors.md. */
+  /** Stable machine-readable code (HEX_FORMAT, MALFORMED_PACKET, ...), shown by the CLI and the reference parties. */
   abstract readonly code: string;
   constructor(message: string, readonly expected?: string, readonly actual?: string) {
     super(message);

@@ -63,7 +63,7 @@ export const SW = {
   COUNTER_LOW: 0x6985, // PoR 02: replay
   COUNTER_HIGH: 0x6986, // PoR 03
   INTEGRITY_FAILED: 0x6988, // PoR 01 RC/CC/DS failed
-  MALFORMED: 0x6a80, // incorrect data: packet structure, or ciphering error (PoR 05)
+  MALFORMED: 0x6a80, // incorrect data: packet structure (a packet that does not decipher gives INTEGRITY_FAILED)
   ALGORITHM_NOT_SUPPORTED: 0x6a81,
   NOT_FOUND: 0x6a82, // application or file not found; TAR unknown (PoR 09)
   WRONG_P1P2: 0x6a86,
@@ -81,7 +81,7 @@ const SW_TEXT: Record<number, string> = {
   0x6985: 'counter low: replay refused',
   0x6986: 'counter high: not the next value',
   0x6988: 'RC/CC check failed',
-  0x6a80: 'incorrect data: malformed secured packet or ciphering error',
+  0x6a80: 'incorrect data: malformed secured packet',
   0x6a81: 'algorithm not supported',
   0x6a82: 'application, file or TAR not found',
   0x6a86: 'incorrect P1/P2',

@@ -44,22 +44,24 @@ export function checkBoundaries(): string[] {
     }
     for (const file of files(dir)) {
       const rel = path.relative(ROOT, file);
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        const m = /^\s*(?:import|export)\b[^'"]*from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/.exec(line);
-        const spec = m?.[1] ?? m?.[2] ?? m?.[3];
-        if (!spec) return;
+      const text = readFileSync(file, 'utf8');
+      // Whole-file scan so that multi-line import lists and dynamic imports are seen too.
+      const pattern = /\bfrom\s+['"](\.[^'"]+)['"]|\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)|^\s*import\s+['"](\.[^'"]+)['"]/gm;
+      for (const m of text.matchAll(pattern)) {
+        const i = text.slice(0, m.index).split('\n').length - 1;
+        const spec = m[1] ?? m[2] ?? m[3];
         const target = path.relative(ROOT, path.resolve(path.dirname(file), spec)).split(path.sep).join('/');
         const allowed = BOUNDARIES[top];
         if (target.startsWith('reference-impl/') && !/^(reference-impl|tests|scripts)\//.test(rel)) {
           if (target !== REFERENCE_ENTRY || !REFERENCE_GATES.some((g) => rel.startsWith(g))) {
             problems.push(`${rel}:${i + 1}: imports ${target}; only ${REFERENCE_GATES.join(' and ')} may import the reference implementation, through ${REFERENCE_ENTRY}`);
           }
-          return;
+          continue;
         }
-        if (target.startsWith('node_modules/') || allowed.some((a) => target === a || target.startsWith(a))) return;
-        if (target.startsWith('reference-impl/')) return;
+        if (target.startsWith('node_modules/') || allowed.some((a) => target === a || target.startsWith(a))) continue;
+        if (target.startsWith('reference-impl/')) continue;
         problems.push(`${rel}:${i + 1}: ${top}/ may not import ${target} (allowed: ${allowed.join(', ')})`);
-      });
+      }
     }
   }
   return problems;

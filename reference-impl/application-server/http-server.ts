@@ -36,17 +36,21 @@ function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
+      if (tooLarge) return; // drained, not kept, so the 413 answer reaches the client
       size += c.length;
       if (size > MAX_BODY) {
+        tooLarge = true;
+        chunks.length = 0;
         reject(new AsError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_BODY} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
     req.on('error', () => reject(new AsError(400, 'BAD_REQUEST', 'request body could not be read')));
     req.on('end', () => {
+      if (tooLarge) return;
       let value: unknown;
       try {
         value = JSON.parse(Buffer.concat(chunks).toString('utf8'));

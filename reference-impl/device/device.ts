@@ -46,7 +46,8 @@ export class ReferenceDevice {
 
   /** B.2.2.1.1 validateChecksum, in the profile's reading: the structure the device can check without keys, and the RC when it is in clear. */
   validateChecksum(packet: Uint8Array): { ok: true } | { ok: false; reason: string } {
-    if (packet.length > MAX_PACKET + 3) return { ok: false, reason: `packet of ${packet.length} bytes exceeds ${MAX_PACKET}` };
+    const size = packet.length >= 3 && packet[0] === 0x02 && packet[1] === 0x70 && packet[2] === 0x00 ? packet.length - 3 : packet.length;
+    if (size > MAX_PACKET) return { ok: false, reason: `packet of ${size} bytes exceeds ${MAX_PACKET}` };
     try {
       const p = decodeCommandPacket(packet);
       if (p.verified === false) return { ok: false, reason: 'RC does not match' };
@@ -68,8 +69,8 @@ export class ReferenceDevice {
       const check = this.validateChecksum(packet);
       if (!check.ok) return { accepted: false, stage: 'checksum', reason: check.reason };
     }
-    if (packet.length > MAX_PACKET + 3) return { accepted: false, stage: 'checksum', reason: 'too long for the SE' };
     const body = packet.length >= 3 && packet[0] === 0x02 && packet[1] === 0x70 && packet[2] === 0x00 ? packet.subarray(3) : packet;
+    if (body.length > MAX_PACKET) return { accepted: false, stage: 'checksum', reason: `packet of ${body.length} bytes does not fit one APDU to the SE` };
     const replay = this.faults.has('device-no-replay-request') ? 0 : APDU.P2_REPLAY_CHECK;
     const r = await this.obf(APDU.INS_DECRYPT_DATA, 0x00, replay, body);
     if (r.sw !== SW.OK) return { accepted: false, stage: 'secure-element', reason: `SE refused: ${describeSw(r.sw)}`, sw: hex4(r.sw) };

@@ -5,7 +5,7 @@
  * uplink counter per encryption key index, as a card keeps them in non-volatile memory.
  */
 import { decodeApdu, joinResponse, SW, type CommandApdu } from '../../protocol/iso-7816.ts';
-import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, meetsProfileMinimum, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
+import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
 import { encodeIccidBcd } from '../../protocol/iccid.ts';
 import { decodeCommandPacket, encodeCommandPacket } from '../../protocol/ts-102-225.ts';
 import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
@@ -114,7 +114,10 @@ export class ReferenceSecureElement {
     if (!equalBytes(packet.tar, OBF_TAR)) throw new ApduError(SW.NOT_FOUND, 'TAR unknown');
     const keys = this.perso.decryptionKeys[index];
     if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no decryption key at index ${index}`);
-    const lowSecurity = !meetsProfileMinimum(packet.spi, 'down') || (replayCheck && packet.spi.counter !== 'higher' && packet.spi.counter !== 'one-higher');
+    // Identity, integrity and confidentiality always (CC + ciphering); replay protection when the device asks for the
+    // ReplayCheck (B.2.2.2.1 steps 3-5): then the SPI must ask for a checked counter.
+    const counterChecked = packet.spi.counter === 'higher' || packet.spi.counter === 'one-higher';
+    const lowSecurity = packet.spi.integrity !== 'CC' || !packet.spi.ciphered || (replayCheck && !counterChecked);
     if (lowSecurity && !this.faults.has('se-accept-low-security')) throw new ApduError(SW.INSUFFICIENT_SECURITY, 'below the profile minimum');
     if (packet.spi.ciphered && keyIdentifierFor(keys.algorithm, index) !== packet.kic.raw) throw new ApduError(SW.ALGORITHM_NOT_SUPPORTED, 'KIc algorithm differs from the keyset');
     let opened;
@@ -146,13 +149,13 @@ export class ReferenceSecureElement {
     if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no encryption key at index ${index}`);
     const previous = this.uplinkCounter.get(index) ?? 0n;
     const counter = this.faults.has('se-reuse-counter') && !replayCheck ? previous : previous + 1n;
-    this.uplinkCounter.set(index, counter);
     const kid = keyIdentifierFor(keys.algorithm, index);
     const spi = this.faults.has('se-no-ciphering')
       ? encodeSpi({ integrity: 'CC', ciphered: false, counter: replayCheck ? 'higher' : 'no-check' })
       : profileSpi(replayCheck);
     const packet = encodeCommandPacket({ spi, kic: kid, kid, tar: OBF_TAR, cntr: writeUint(counter, 5), data: c.data, keys: { kic: keys.kic, kid: keys.kid } });
     if (packet.length > 256) throw new ApduError(SW.WRONG_LENGTH, 'response would exceed 256 bytes');
+    this.uplinkCounter.set(index, counter); // only a packet actually returned uses up a counter value
     return packet;
   }
 
