@@ -9,12 +9,14 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULTS } from '../reference-impl/faults.ts';
 import { checkBoundaries } from './check-boundaries.ts';
+import { referenceKeysFor } from '../adapters/reference/reference-sut.ts';
+import { toHex } from '../protocol/hex.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let passed = 0;
@@ -80,6 +82,34 @@ async function suiteRun(dir: string, fault: string | null, allure: boolean): Pro
   }
 }
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/**
+ * Key hygiene: recompute the keys of every reference device the run provisioned (their ICCIDs are in the traces)
+ * and search every file the run wrote for them, in hex (both cases) and base64. Zero hits allowed.
+ */
+function keyHygiene(runDir: string): void {
+  const files = filesUnder(runDir);
+  const texts = files.map((f) => ({ f, text: readFileSync(f).toString('latin1') }));
+  const iccids = new Set(texts.flatMap(({ text }) => text.match(/\b8991\d{16}\b/g) ?? []));
+  const needles: string[] = [];
+  for (const iccid of iccids) {
+    const k = referenceKeysFor(iccid);
+    for (const set of [...Object.values(k.downlink), ...Object.values(k.uplink)]) {
+      for (const key of [set.kic, set.kid]) needles.push(toHex(key), toHex(key).toLowerCase(), Buffer.from(key).toString('base64'));
+    }
+  }
+  const hits = texts.flatMap(({ f, text }) => needles.filter((n) => text.includes(n)).map((n) => `${path.relative(runDir, f)} contains ${n.slice(0, 6)}...`));
+  check(iccids.size > 0, 'key hygiene: no device ICCID found in the run output (evidence traces missing?)');
+  check(hits.length === 0, `key hygiene: key material in the run output:\n    ${hits.slice(0, 10).join('\n    ')}`);
+  console.log(`   key hygiene: ${needles.length / 3} keys of ${iccids.size} devices searched in ${files.length} files: ${hits.length} hits`);
+}
+
 async function suiteTests(): Promise<void> {
   const expectations = JSON.parse(await readFile(path.join(ROOT, 'tests/fault-expectations.json'), 'utf8')) as { faults: Record<string, string[]> };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'obf-suite-'));
@@ -90,6 +120,7 @@ async function suiteTests(): Promise<void> {
       for (const s of clean.scenarios) check(s.verdict === 'pass', `clean reference: ${s.testPurpose} ${s.name}: ${s.verdict} (${s.reason})`);
       check(clean.scenarios.length > 0, 'clean reference: the suite ran no scenario');
       console.log(`   ${clean.scenarios.length} scenarios, verdict ${clean.verdict}`);
+      keyHygiene(path.join(dir, 'clean'));
     }
     const names = Object.keys(FAULTS);
     check(names.every((n) => n in expectations.faults), `fault-expectations.json lacks ${names.filter((n) => !(n in expectations.faults)).join(', ')}`);

@@ -23,6 +23,24 @@ export interface ReferenceOptions {
 
 /** Key index 1: AES-128; key index 2: triple DES two-key; other indexes are not personalised. */
 const PERSONALISED: Record<number, { algorithm: KeyAlgorithm; length: number }> = { 1: { algorithm: 'aes', length: 16 }, 2: { algorithm: '3des-2key', length: 16 } };
+export const DEFAULT_KEY_SEED = 'obf-conformance reference test keys';
+
+/**
+ * The test keys of the reference device with this ICCID, derived from the seed (HMAC-SHA-256 of
+ * "<iccid>/<direction>/<index>/<kic|kid>"): a run is reproducible, and the project's key-hygiene check can
+ * recompute every key a run used and search the run's output for it.
+ */
+export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { downlink: Record<number, KeySet>; uplink: Record<number, KeySet> } {
+  const derive = (purpose: string, length: number) => hmac(sha256, new TextEncoder().encode(seed), new TextEncoder().encode(`${iccid}/${purpose}`)).slice(0, length);
+  const keySets = (direction: string): Record<number, KeySet> => {
+    const out: Record<number, KeySet> = {};
+    for (const [i, { algorithm, length }] of Object.entries(PERSONALISED)) {
+      out[Number(i)] = { algorithm, kic: derive(`${direction}/${i}/kic`, length), kid: derive(`${direction}/${i}/kid`, length) };
+    }
+    return out;
+  };
+  return { downlink: keySets('down'), uplink: keySets('up') };
+}
 
 export class ReferenceSystem implements SystemUnderTest {
   private trace: Trace | null = null;
@@ -49,21 +67,10 @@ export class ReferenceSystem implements SystemUnderTest {
     this.trace = trace;
   }
 
-  private deriveKey(iccid: string, purpose: string, length: number): Uint8Array {
-    return hmac(sha256, new TextEncoder().encode(this.opts.keySeed ?? 'obf-conformance reference test keys'), new TextEncoder().encode(`${iccid}/${purpose}`)).slice(0, length);
-  }
-
   async provisionDevice(label: string): Promise<DeviceUnderTest> {
     this.sequence++;
     const iccid = withLuhn(`899100${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`);
-    const keySets = (direction: string): Record<number, KeySet> => {
-      const out: Record<number, KeySet> = {};
-      for (const [i, { algorithm, length }] of Object.entries(PERSONALISED)) {
-        out[Number(i)] = { algorithm, kic: this.deriveKey(iccid, `${direction}/${i}/kic`, length), kid: this.deriveKey(iccid, `${direction}/${i}/kid`, length) };
-      }
-      return out;
-    };
-    const keys = { downlink: keySets('down'), uplink: keySets('up') };
+    const keys = referenceKeysFor(iccid, this.opts.keySeed);
     for (const set of [...Object.values(keys.downlink), ...Object.values(keys.uplink)]) {
       this.trace?.addSecret(toHex(set.kic));
       this.trace?.addSecret(toHex(set.kid));
