@@ -5,6 +5,8 @@
  * Cucumber message stream into --out.
  */
 import { parseArgs } from 'node:util';
+import { statSync } from 'node:fs';
+import parseTagExpression from '@cucumber/tag-expressions';
 import { PassThrough } from 'node:stream';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -98,7 +100,20 @@ export async function runCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw new UsageError(`run: --parallel must be an integer 1..16, got '${values.parallel}'`);
   const timeoutMs = values.timeout === undefined ? 5000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) throw new UsageError(`run: --timeout must be 100..600000 ms, got '${values.timeout}'`);
-  const report = await runSuite({ out: path.resolve(values.out ?? DEFAULT_OUT), tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs });
+  if (values.tags !== undefined) {
+    try {
+      parseTagExpression(values.tags);
+    } catch (e) {
+      throw new UsageError(`run: --tags '${values.tags}' is not a valid tag expression: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const out = path.resolve(values.out ?? DEFAULT_OUT);
+  try {
+    if (!statSync(out).isDirectory()) throw new UsageError(`run: --out ${out} exists and is not a folder`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+  const report = await runSuite({ out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs });
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
 }
 
