@@ -13,7 +13,8 @@ export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'inconclusive', 'no
 /** The product did something the profile forbids, or failed to do what it requires. */
 export class NonConformance extends Error {
   constructor(message: string, readonly expected?: string, readonly actual?: string) {
-    super(expected !== undefined || actual !== undefined ? `${message}\n  expected: ${expected}\n  actual:   ${actual}` : message);
+    // One line, so every report's "reason" (the first line of the message) carries both values.
+    super(expected !== undefined || actual !== undefined ? `${message}: expected ${expected}, actual ${actual}` : message);
     this.name = 'NonConformance';
   }
 }

@@ -92,7 +92,10 @@ export function conclusionOf(report: Pick<CertificationReport, 'verdict' | 'scen
   const restricted = report.run.tags ? ` (run restricted to tags ${report.run.tags})` : '';
   if (report.verdict === 'pass') {
     const na = report.totals.notApplicable ? `, ${report.totals.notApplicable} not applicable` : '';
-    return `${who} is conformant: all ${plural(report.totals.pass, 'applicable scenario', 'applicable scenarios')} passed${na}, covering ${report.coverage.covered} of ${report.coverage.catalogued} catalogued requirements${restricted}.`;
+    const all = `all ${plural(report.totals.pass, 'applicable scenario', 'applicable scenarios')} passed${na}`;
+    if (report.run.tags) return `${who} passed this partial run: ${all}${restricted}. A partial run does not establish conformance.`;
+    const gap = report.coverage.notCovered.length ? `; ${plural(report.coverage.notCovered.length, 'catalogued requirement has', 'catalogued requirements have')} no scenario in this suite version and are not certified` : '';
+    return `${who} is conformant to the ${plural(report.coverage.covered, 'requirement', 'requirements')} this suite covers: ${all}${gap}.`;
   }
   const by = (v: Verdict) => report.scenarios.filter((s) => s.verdict === v);
   const parts: string[] = [];
@@ -105,7 +108,8 @@ export function conclusionOf(report: Pick<CertificationReport, 'verdict' | 'scen
   const runErrors = report.problems.filter((p) => p.severity === 'error');
   if (runErrors.length) parts.push(`the run had ${plural(runErrors.length, 'fault', 'faults')} (${runErrors.map((p) => p.message).join('; ')})`);
   if (parts.length === 0) parts.push('no applicable scenario was executed');
-  return `${who} is not conformant: ${parts.join('; ')}${restricted}.`;
+  if (report.verdict === 'fail') return `${who} is not conformant: ${parts.join('; ')}${restricted}.`;
+  return `Conformance of ${who} is not established: ${parts.join('; ')}${restricted}.`;
 }
 
 export function buildCertification(messagesNdjson: string, meta: RunMetadata): CertificationReport {
