@@ -35,6 +35,8 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./packet-command.ts')).packetHelpCommand;
     case 'report serve':
       return (await import('./report-command.ts')).reportServeCommand;
+    case 'report':
+      return (await import('./report-command.ts')).reportHelpCommand;
     case 'faults':
       return (await import('./run-command.ts')).faultsCommand;
     default:
@@ -64,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`obf-conformance: ${e.message}\n`);
+      process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
 import { fromHex, fromHexExact, toHex } from '../protocol/hex.ts';
 import { decodeCommandPacket, encodeCommandPacket, type CommandPacket, type PacketKeys } from '../protocol/ts-102-225.ts';
-import { describeKeyIdentifier } from '../protocol/ts-102-225-coding.ts';
+import { decodeSpi, describeKeyIdentifier } from '../protocol/ts-102-225-coding.ts';
+import { DecipherError } from '../protocol/errors.ts';
 
 const DECODE_HELP = `Usage: obf-conformance packet decode <hex> [--kic-key <hex>] [--kid-key <hex>] [--json]
 
@@ -113,9 +114,23 @@ export async function packetDecodeCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError('packet decode: give the packet as hex (see --help)');
-  const packet = decodeCommandPacket(fromHex(positionals.join(''), 'packet'), keysFrom(values));
-  if (values.json) console.log(JSON.stringify(packetToJson(packet)));
-  else printHuman(packet);
+  const bytes = fromHex(positionals.join(''), 'packet');
+  const keys = keysFrom(values);
+  let packet: CommandPacket;
+  let decipherError: string | null = null;
+  try {
+    packet = decodeCommandPacket(bytes, keys);
+  } catch (e) {
+    if (!(e instanceof DecipherError)) throw e;
+    // A wrong KIc key garbles the deciphered PCNTR: that is a failed verification (exit 1), not bad input.
+    packet = { ...decodeCommandPacket(bytes), verified: false };
+    decipherError = e.message;
+  }
+  if (values.json) console.log(JSON.stringify({ ...packetToJson(packet), ...(decipherError ? { error: decipherError } : {}) }));
+  else {
+    printHuman(packet);
+    if (decipherError) console.log(`         deciphering failed: ${decipherError}`);
+  }
   return packet.verified === false ? EXIT.failed : EXIT.ok;
 }
 
@@ -140,10 +155,15 @@ export async function packetEncodeCommand(args: string[]): Promise<number> {
     padding = Number(values.padding);
     if (!Number.isInteger(padding) || padding < 0 || padding > 255) throw new UsageError(`packet encode: --padding must be 0..255, got '${values.padding}'`);
   }
+  const spi = fromHexExact(values.spi!, 2, '--spi');
+  const decodedSpi = decodeSpi(spi);
+  if (padding !== undefined && decodedSpi.ciphered) throw new UsageError('packet encode: --padding applies to unciphered packets only; a ciphered packet is padded to whole cipher blocks');
+  if (values['kic-key'] !== undefined && !decodedSpi.ciphered) throw new UsageError('packet encode: --kic-key given, but the SPI asks for no ciphering');
+  if (values['kid-key'] !== undefined && decodedSpi.integrity !== 'CC') throw new UsageError(`packet encode: --kid-key given, but the SPI asks for ${decodedSpi.integrity === 'RC' ? 'an RC (no key)' : 'no cryptographic checksum'}`);
   let packet: Uint8Array;
   try {
     packet = encodeCommandPacket({
-      spi: fromHexExact(values.spi!, 2, '--spi'),
+      spi,
       kic: fromHexExact(values.kic!, 1, '--kic')[0],
       kid: fromHexExact(values.kid!, 1, '--kid')[0],
       tar: fromHexExact(values.tar!, 3, '--tar'),
@@ -162,6 +182,9 @@ export async function packetEncodeCommand(args: string[]): Promise<number> {
 }
 
 export async function packetHelpCommand(args: string[]): Promise<number> {
-  console.log('Usage: obf-conformance packet <decode|encode> [options]   (see packet decode --help, packet encode --help)');
-  return args.includes('--help') || args.includes('-h') ? EXIT.ok : EXIT.usage;
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('Usage: obf-conformance packet <decode|encode> [options]   (see packet decode --help, packet encode --help)');
+    return EXIT.ok;
+  }
+  throw new UsageError(args.length ? `unknown packet command '${args[0]}' (use 'packet decode' or 'packet encode')` : "packet: give a command, 'packet decode' or 'packet encode' (see --help)");
 }

@@ -1,6 +1,6 @@
 /** `report serve <dir>`: serve a run folder on loopback so the Allure report (which loads its data over HTTP) opens in a browser. */
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
 import { serveDirectory } from '../reports/serve.ts';
@@ -17,14 +17,26 @@ export async function reportServeCommand(args: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
+  if (positionals.length > 1) throw new UsageError(`report serve: give one run folder, got ${positionals.length}`);
   const dir = path.resolve(positionals[0] ?? DEFAULT_OUT);
   if (!existsSync(dir)) throw new UsageError(`report serve: ${dir} does not exist (run 'obf-conformance run' first)`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`report serve: ${dir} is not a folder`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`report serve: --port must be 0..65535, got '${values.port}'`);
-  const server = await serveDirectory(dir, { port });
-  console.log(`serving ${dir}`);
-  if (existsSync(path.join(dir, 'allure-report', 'index.html'))) console.log(`  Allure report:        ${server.url}allure-report/index.html`);
-  if (existsSync(path.join(dir, 'certification.html'))) console.log(`  certification report: ${server.url}certification.html`);
+  let server;
+  try {
+    server = await serveDirectory(dir, { port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`report serve: cannot listen on port ${port} (${code}); choose another --port or leave it out`);
+    throw e;
+  }
+  console.log(`serving ${dir} at ${server.url}`);
+  const allure = existsSync(path.join(dir, 'allure-report', 'index.html'));
+  const cert = existsSync(path.join(dir, 'certification.html'));
+  if (allure) console.log(`  Allure report:        ${server.url}allure-report/index.html`);
+  if (cert) console.log(`  certification report: ${server.url}certification.html`);
+  if (!allure && !cert) console.log(`  (no reports in this folder: it holds ${readdirSync(dir).length} entries; run 'obf-conformance run --out ${positionals[0] ?? DEFAULT_OUT}' first)`);
   console.log('Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -32,4 +44,12 @@ export async function reportServeCommand(args: string[]): Promise<number> {
   });
   await server.close();
   return EXIT.ok;
+}
+
+export async function reportHelpCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('Usage: obf-conformance report serve [<dir>] [--port <n>]\n\nCommands:\n  report serve   serve a run folder on loopback to open its reports in a browser');
+    return EXIT.ok;
+  }
+  throw new UsageError(args.length ? `unknown report command '${args[0]}' (try 'obf-conformance report serve --help')` : "report: give a command, e.g. 'obf-conformance report serve results'");
 }

@@ -53,12 +53,13 @@ function shown(p: string): string {
 }
 
 export async function faultsCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log('Usage: obf-conformance faults [--json]\n\nList the switchable faults of the reference implementation (for run --reference-fault).');
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log('Usage: obf-conformance faults [--json]\n\nList the switchable faults of the reference implementation (for run --reference-fault):\nname, what the faulty party does, and the draft clause whose rule it breaks.\n\n  --json      print them as one JSON object keyed by fault name\n  -h, --help  show this help');
     return EXIT.ok;
   }
   const faults = referenceFaults();
-  if (args.includes('--json')) {
+  if (values.json) {
     console.log(JSON.stringify(faults, null, 2));
     return EXIT.ok;
   }
@@ -92,8 +93,9 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   if (values['list-faults']) return faultsCommand([]);
   const known = referenceFaults();
-  const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter(Boolean);
+  const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(','));
   for (const f of faults) {
+    if (f.trim() === '') throw new UsageError("run: --reference-fault needs a fault name (see 'obf-conformance run --list-faults')");
     if (!Object.hasOwn(known, f)) throw new UsageError(`run: unknown reference fault '${f}' (see 'obf-conformance run --list-faults')`);
   }
   const parallel = values.parallel === undefined ? 1 : Number(values.parallel);
@@ -101,17 +103,23 @@ export async function runCommand(args: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 5000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) throw new UsageError(`run: --timeout must be 100..600000 ms, got '${values.timeout}'`);
   if (values.tags !== undefined) {
+    if (values.tags.trim() === '') throw new UsageError("run: --tags is empty; give a tag expression such as '@OBF-B.2-up-3', or leave it out to run everything");
+    const bare = values.tags.replace(/[()]/g, ' ').split(/\s+/).filter((w) => w && !/^(and|or|not)$/.test(w) && !w.startsWith('@'));
+    if (bare.length) throw new UsageError(`run: --tags '${values.tags}': tags start with @ (did you mean '@${bare[0]}'?)`);
     try {
       parseTagExpression(values.tags);
     } catch (e) {
       throw new UsageError(`run: --tags '${values.tags}' is not a valid tag expression: ${(e as Error).message.split('\n')[0]}`);
     }
   }
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('run: --out is empty; give a folder for the reports');
   const out = path.resolve(values.out ?? DEFAULT_OUT);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(out)) throw new UsageError(`run: --out ${out} is inside a system folder; give a folder of your own`);
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`run: --out ${out} exists and is not a folder`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`run: --out ${out}: a part of that path is a file, not a folder`);
   }
   const report = await runSuite({ out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs });
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
@@ -124,7 +132,11 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   };
   const resultsDir = path.join(opts.out, 'allure-results');
   const messagesFile = path.join(opts.out, 'cucumber-messages.ndjson');
-  await mkdir(opts.out, { recursive: true });
+  try {
+    await mkdir(opts.out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
+  }
   for (const stale of ['allure-results', 'allure-report', 'certification.json', 'certification.html', 'cucumber-messages.ndjson']) {
     await rm(path.join(opts.out, stale), { recursive: true, force: true });
   }
@@ -140,11 +152,8 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       paths: [path.join(PROJECT_ROOT, 'features/**/*.feature')],
       import: [path.join(PROJECT_ROOT, 'steps/support/00-register-tsx.mjs'), path.join(PROJECT_ROOT, 'steps/**/*.ts')],
       format: [...progress, `message:${messagesFile}`, ['allure-cucumberjs/reporter', path.join(opts.out, 'allure-formatter.log')]],
-      // allure-cucumberjs takes RegExp patterns, which Cucumber's JSON-typed options do not declare.
-      formatOptions: {
-        resultsDir,
-        labels: [{ pattern: [/^@OBF-/], name: 'clause' }, { pattern: [/^@TP\//], name: 'testPurpose' }],
-      } as never,
+      // Clause and test-purpose labels come from steps/support/allure-labels.ts, which sees Examples-row tags too.
+      formatOptions: { resultsDir },
       worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,
@@ -191,6 +200,6 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   log(`certification:  ${shown(path.join(opts.out, 'certification.html'))} and certification.json`);
   log(allureLine);
   log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
-  log(`${t.scenarios} scenarios: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error`);
+  log(`${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'}: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error`);
   return report;
 }

@@ -2,7 +2,7 @@
  * A minimal static file server for a run folder: Allure reports load their data with fetch, which browsers
  * refuse on file:// pages. Read-only (GET and HEAD), bound to loopback, never serves outside the root.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +51,19 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** The root of a run folder without its own index.html: links to the reports it holds. */
+function runFolderIndex(base: string, res: http.ServerResponse, head: boolean): void {
+  const links = [
+    ['certification.html', 'Certification report'],
+    ['allure-report/index.html', 'Allure report'],
+    ['certification.json', 'Certification report (JSON)'],
+  ].filter(([f]) => existsSync(path.join(base, f)));
+  const items = links.length ? links.map(([f, t]) => `<li><a href="${f}">${t}</a></li>`).join('') : '<li>No reports in this folder yet.</li>';
+  const html = `<!doctype html><meta charset="utf-8"><title>OBF conformance run</title><h1>OBF conformance run</h1><ul>${items}</ul>`;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+  res.end(head ? undefined : html);
+}
+
 export async function serveDirectory(root: string, options: ServeOptions = {}): Promise<StaticServer> {
   const base = path.resolve(root);
   const rootStat = await stat(base);
@@ -82,6 +95,7 @@ export async function serveDirectory(root: string, options: ServeOptions = {}): 
           return res.end();
         }
         file = path.join(file, 'index.html');
+        if (pathname === '/' && !existsSync(file)) return runFolderIndex(base, res, req.method === 'HEAD');
         info = await stat(file);
       }
       if (!info.isFile()) return reply(404, 'not found\n');

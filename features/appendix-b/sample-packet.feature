@@ -24,8 +24,8 @@ Feature: The draft's Application Server to device sample packet (OBF draft B.2.3
 
     @OBF-B.2-down-1 @TP/OBF/PKT/SMP/BI-01
     Examples: server to device, identity
-      | property | direction         | dir  | n | receiver | text                   |
-      | identity | server to device  | down | 1 | device   | #ip1 203.0.113.66 6666 |
+      | property | direction        | dir  | n | receiver | text                   |
+      | identity | server to device | down | 1 | device   | #ip1 203.0.113.66 6666 |
 
     @OBF-B.2-down-2 @TP/OBF/PKT/SMP/BI-02
     Examples: server to device, integrity
@@ -44,20 +44,20 @@ Feature: The draft's Application Server to device sample packet (OBF draft B.2.3
 
     @OBF-B.2-up-1 @TP/OBF/PKT/SMP/BI-05
     Examples: device to server, identity
-      | property | direction        | dir | n | receiver           | text             |
-      | identity | device to server | up  | 1 | Application Server | $ALM,PANIC,CLEAR |
+      | property | direction        | dir | n | receiver           | text              |
+      | identity | device to server | up  | 1 | Application Server | ALARM PANIC CLEAR |
 
     @OBF-B.2-up-2 @TP/OBF/PKT/SMP/BI-06
     Examples: device to server, integrity
-      | property  | direction        | dir | n | receiver           | text             |
-      | integrity | device to server | up  | 2 | Application Server | $ALM,PANIC,CLEAR |
+      | property  | direction        | dir | n | receiver           | text              |
+      | integrity | device to server | up  | 2 | Application Server | ALARM PANIC CLEAR |
 
     @OBF-B.2-up-3 @TP/OBF/PKT/SMP/BI-07
     Examples: device to server, replay
-      | property          | direction        | dir | n | receiver           | text             |
-      | replay protection | device to server | up  | 3 | Application Server | $ALM,PANIC,CLEAR |
+      | property          | direction        | dir | n | receiver           | text              |
+      | replay protection | device to server | up  | 3 | Application Server | ALARM PANIC CLEAR |
 
     @OBF-B.2-up-4 @TP/OBF/PKT/SMP/BI-08
     Examples: device to server, confidentiality
-      | property        | direction        | dir | n | receiver           | text             |
-      | confidentiality | device to server | up  | 4 | Application Server | $ALM,PANIC,CLEAR |
+      | property        | direction        | dir | n | receiver           | text              |
+      | confidentiality | device to server | up  | 4 | Application Server | ALARM PANIC CLEAR |

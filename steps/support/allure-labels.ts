@@ -1,7 +1,8 @@
 /**
  * Allure labels from the requirement catalogue: an epic per area (requirements, reference points, Appendix B
  * functions, security properties), a story per requirement, and the SUT's fault as a parameter, so the Allure
- * report groups scenarios the way the certification report does. Only when the run writes Allure results.
+ * report groups scenarios the way the certification report does; the formatter itself shows every tag (clause and
+ * test purpose included). Only when the run writes Allure results.
  */
 import 'allure-cucumberjs';
 import * as allure from 'allure-js-commons';
@@ -16,5 +17,9 @@ Before(async function (this: ObfWorld, { pickle }: ITestCaseHookParameter) {
   for (const area of new Set(reqs.map((r) => r.area))) await allure.epic(area);
   for (const r of reqs) await allure.story(`${r.clause}: ${r.title}`);
   const tp = tags.find((t) => t.startsWith('TP/'));
-  if (tp) await allure.allureId(tp);
+  if (tp) {
+    await allure.allureId(tp);
+    await allure.label('testPurpose', tp);
+  }
+  for (const r of reqs) await allure.label('clause', r.id);
 });
