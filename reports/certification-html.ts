@@ -91,11 +91,20 @@ function requirementRows(r: RequirementResult): string {
   return r.scenarios.map((s, i) => `<tr data-requirement="${escapeHtml(r.id)}">${i === 0 ? head(r.scenarios.length) : ''}<td class="mono">${escapeHtml(s.testPurpose ?? '(none)')}</td><td>${scenarioLabel(s)}</td><td>${badge(s.verdict)}</td></tr>`).join('\n');
 }
 
+const AREA_TITLE: Record<string, string> = { requirements: 'Requirements (6.3.1)', 'reference points': 'Reference points', mechanisms: 'Mechanisms (6.4.3)' };
+
+/** Tested requirements by area first; those without a scenario follow in one section, so a reader sees results first. */
 function areas(report: CertificationReport): string {
+  const tested = areaTables(report, (r) => r.verdict !== 'not-covered');
+  const untested = areaTables(report, (r) => r.verdict === 'not-covered');
+  return `<h2>Verdicts by requirement</h2>\n${tested}${untested ? `\n<h2>Not covered by this suite version</h2>\n${untested}` : ''}`;
+}
+
+function areaTables(report: CertificationReport, keep: (r: CertificationReport['requirements'][number]) => boolean): string {
   return areasInOrder().map((area) => {
-    const reqs = report.requirements.filter((r) => r.area === area);
+    const reqs = report.requirements.filter((r) => r.area === area && keep(r));
     if (reqs.length === 0) return '';
-    return `<h3>${escapeHtml(area[0].toUpperCase() + area.slice(1))}</h3><table class="area"><colgroup><col style="width:27%"><col style="width:9%"><col style="width:10%"><col style="width:15%"><col style="width:29%"><col style="width:10%"></colgroup><thead><tr><th>Requirement</th><th>Clause</th><th>Verdict</th><th>Test purpose</th><th>Scenario</th><th>Scenario verdict</th></tr></thead><tbody>${reqs.map(requirementRows).join('\n')}</tbody></table>`;
+    return `<h3>${escapeHtml(AREA_TITLE[area] ?? area[0].toUpperCase() + area.slice(1))}</h3><table class="area"><colgroup><col style="width:27%"><col style="width:9%"><col style="width:10%"><col style="width:15%"><col style="width:29%"><col style="width:10%"></colgroup><thead><tr><th>Requirement</th><th>Clause</th><th>Verdict</th><th>Test purpose</th><th>Scenario</th><th>Scenario verdict</th></tr></thead><tbody>${reqs.map(requirementRows).join('\n')}</tbody></table>`;
   }).join('\n');
 }
 
@@ -110,7 +119,6 @@ export function renderCertificationHtml(report: CertificationReport): string {
 ${identity(report)}
 ${totals(report)}
 ${findings(report)}
-<h2>Requirements</h2>
 ${areas(report)}
 <footer>${escapeHtml(report.schema)} ${escapeHtml(report.schemaVersion)}, generated ${escapeHtml(report.generatedAt)}. Verdict rules: docs/certification-report.md.</footer>
 </body></html>

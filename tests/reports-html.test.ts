@@ -49,7 +49,7 @@ test('header: overall verdict badge and conclusion', () => {
 
 test('reasons come before the requirement tables, failures first, then inconclusive, then errors', () => {
   const reasons = html.indexOf('<h2>Reasons</h2>');
-  const requirements = html.indexOf('<h2>Requirements</h2>');
+  const requirements = html.indexOf('<h2>Verdicts by requirement</h2>');
   assert.ok(reasons > 0 && reasons < requirements);
   const findings = html.slice(reasons, requirements);
   const order = ['TP/OBF/X/F-01', 'TP/OBF/X/I-01', 'TP/OBF/X/E-01'].map((tp) => findings.indexOf(tp));
@@ -59,7 +59,7 @@ test('reasons come before the requirement tables, failures first, then inconclus
 });
 
 test('per-area tables list every requirement; uncovered ones are greyed rows', () => {
-  for (const area of ['Requirements', 'Reference points', 'Mechanisms', 'Appendix B functions', 'Security properties', 'Uncatalogued']) {
+  for (const area of ['Requirements (6.3.1)', 'Reference points', 'Mechanisms (6.4.3)', 'Appendix B functions', 'Security properties', 'Uncatalogued']) {
     assert.ok(html.includes(`<h3>${area}</h3>`), area);
   }
   for (const r of REQUIREMENTS) assert.ok(html.includes(`data-requirement="${r.id}"`), r.id);
