@@ -140,7 +140,7 @@ export class ReferenceApplicationServer {
       const verdict = checkCounter(opened.spi.counter, counter, d.uplinkAccepted.get(index) ?? 0n);
       if (verdict !== 'accept') {
         const code = verdict === 'low' ? 'REPLAY' : verdict === 'high' ? 'COUNTER_HIGH' : 'COUNTER_BLOCKED';
-        throw new AsError(409, code, `counter ${toHex(opened.cntr!)} refused (${verdict}); last accepted ${(d.uplinkAccepted.get(index) ?? 0n).toString(16)}`);
+        throw new AsError(409, code, `counter ${toHex(opened.cntr!)} refused (${verdict}); last accepted ${toHex(writeUint(d.uplinkAccepted.get(index) ?? 0n, 5))}`);
       }
     }
     if (counter > (d.uplinkAccepted.get(index) ?? 0n)) d.uplinkAccepted.set(index, counter);

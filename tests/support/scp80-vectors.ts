@@ -54,7 +54,18 @@ export interface Scp80Vectors {
 }
 
 export const vectorsFile = path.join(vectorsDir, 'scp80-command-packets.json');
-export const vectors: Scp80Vectors = JSON.parse(readFileSync(vectorsFile, 'utf8')) as Scp80Vectors;
+function load(): Scp80Vectors {
+  let text: string;
+  try {
+    text = readFileSync(vectorsFile, 'utf8');
+  } catch (e) {
+    // Said plainly, because every vector test depends on it: CI and a fresh checkout have ../shared beside the repository.
+    throw new Error(`known-answer vectors not found at ${vectorsFile} (${(e as NodeJS.ErrnoException).code}): the tests need the shared vectors folder beside the checkout (../shared/vectors), or OBF_VECTORS_DIR set to it`);
+  }
+  return JSON.parse(text) as Scp80Vectors;
+}
+
+export const vectors: Scp80Vectors = load();
 
 /** The keys a vector names (undefined when it names none). */
 export function keysOf(v: CommandVector): PacketKeys {
