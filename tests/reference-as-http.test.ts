@@ -513,7 +513,7 @@ describe('reference AS over HTTP: the examples of http-api.md section 8, byte fo
       '{"packet":"00381516001212A00003D8B4C7F33152D15F5CF90DF021B6EA93B9B9F5F0F36322BDA16EF2F59F4E0593134073A9F1F8B7E82AFCB63ABC462EB5"} HTTP 200');
     assert.equal(await raw('decrypt', `{"iccid":"${ICCID}","keyIndex":1,"packet":"${SE_PACKET}"}`), '{"data":"24484C4D2C626174746572793D3837","counter":"0000000001"} HTTP 200');
     assert.equal(await raw('decrypt', `{"iccid":"${ICCID}","keyIndex":1,"packet":"${SE_PACKET}"}`),
-      '{"status":"NOK","error":{"code":"REPLAY","message":"counter 0000000001 refused (low); last accepted 1"}} HTTP 409');
+      '{"status":"NOK","error":{"code":"REPLAY","message":"counter 0000000001 refused (low); last accepted 0000000001"}} HTTP 409');
     assert.equal(await raw('decrypt', `{"iccid":"${ICCID}","keyIndex":2,"packet":"${SE_PACKET}"}`),
       '{"status":"NOK","error":{"code":"KEY_INDEX_MISMATCH","message":"the packet names key index 1 (KIc) / 1 (KID), the request 2","field":"keyIndex"}} HTTP 400');
     assert.equal(await raw('decrypt', `{"iccid":"89910000000000000013","keyIndex":1,"packet":"${SE_PACKET}"}`),
