@@ -2,7 +2,7 @@
  * Chooses and opens the system under test. Today: the bundled reference implementation, optionally with
  * faults switched on. (Third-party targets arrive with the target file: see issue "Testing third-party equipment".)
  */
-import { FAULTS, isFaultName, type FaultName } from '../reference-impl/index.ts';
+import { FAULTS, isFaultName, startApplicationServer, type FaultName } from '../reference-impl/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { ReferenceSystem } from './reference/reference-sut.ts';
 import type { SystemUnderTest } from './types.ts';
@@ -25,3 +25,10 @@ export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnde
 
 export type * from './types.ts';
 export { Trace } from './trace.ts';
+
+/** The reference Application Server alone, for a vendor to try the HTTP API (docs/profile/http-api.md) by hand. */
+export async function startReferenceApplicationServer(opts: { port: number; faults: string[] }): Promise<{ url: string; close(): Promise<void> }> {
+  const unknown = opts.faults.filter((f) => !isFaultName(f));
+  if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
+  return startApplicationServer({ port: opts.port, faults: new Set(opts.faults as FaultName[]) });
+}

@@ -17,6 +17,7 @@ Commands:
   packet encode    Build a TS 102 225 secured command packet.
   faults           List the switchable faults of the reference implementation.
   report serve     Serve a run folder on loopback to open its Allure report in a browser.
+  reference serve  Start the reference Application Server alone, to try the HTTP API by hand.
 
 Run 'obf-conformance <command> --help' for a command's options.
 Docs: docs/README.md (the OBF test profile, the CLI, the report schema).`;
@@ -35,6 +36,10 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./packet-command.ts')).packetHelpCommand;
     case 'report serve':
       return (await import('./report-command.ts')).reportServeCommand;
+    case 'reference serve':
+      return (await import('./reference-command.ts')).referenceServeCommand;
+    case 'reference':
+      return (await import('./reference-command.ts')).referenceHelpCommand;
     case 'report':
       return (await import('./report-command.ts')).reportHelpCommand;
     case 'faults':
@@ -66,10 +71,20 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
+      process.stderr.write(`obf-conformance: ${parseArgsMessage(e)}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
     return EXIT.error;
   }
+}
+
+/** node:util parseArgs messages, reworded where they would puzzle a user. */
+function parseArgsMessage(e: Error): string {
+  const first = e.message.split('\n')[0];
+  const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) return `option ${ambiguous[1]} got a value starting with '-'; write ${ambiguous[1]}=<value> if you meant it (see --help)`;
+  const unknown = /^Unknown option '([^']+)'/.exec(first);
+  if (unknown) return `unknown option '${unknown[1]}' (see --help)`;
+  return first;
 }

@@ -32,7 +32,7 @@ const ENCODE_HELP = `Usage: obf-conformance packet encode --spi <hex> --kic <hex
 Build an ETSI TS 102 225 secured command packet and print it from CPL on.
 
 Options:
-  --spi <hex>      2 bytes, e.g. 1621 (CC, ciphered, counter must be higher)
+  --spi <hex>      2 bytes, e.g. 1600 (CC, ciphered, counter must be higher, no PoR: the OBF profile's)
   --kic <hex>      1 byte: ciphering algorithm (b4..b1) and key index (b8..b5), e.g. 12 = AES key 1
   --kid <hex>      1 byte: RC/CC algorithm and key index, e.g. 12 = AES-CMAC key 1, 15 = CRC-32
   --tar <hex>      3 bytes: toolkit application reference
@@ -82,7 +82,7 @@ function isPrintable(b: Uint8Array): boolean {
   return b.length > 0 && b.every((c) => c >= 0x20 && c < 0x7f);
 }
 
-function printHuman(p: CommandPacket): void {
+function printHuman(p: CommandPacket, decipherFailed = false): void {
   const j = packetToJson(p);
   const d = p.spi;
   const lines = [
@@ -94,11 +94,11 @@ function printHuman(p: CommandPacket): void {
     ['KIc', `${j.kic}: ${j.kicDecoded}`],
     ['KID', `${j.kid}: ${j.kidDecoded}`],
     ['TAR', `${j.tar}`],
-    ['CNTR', `${j.cntr ?? '(ciphered: give --kic-key)'}`],
+    ['CNTR', `${j.cntr ?? (decipherFailed ? '(not deciphered)' : '(ciphered: give --kic-key)')}`],
     ['PCNTR', `${j.pcntr ?? '(ciphered)'}`],
     [p.spi.integrity === 'CC' ? 'CC' : 'RC', `${j.check ?? '(ciphered)'}`],
     ['data', `${j.data ?? '(ciphered)'}${j.dataText ? `  "${j.dataText}"` : ''}`],
-    ['verified', p.verified === null ? 'not checked (no check in the SPI, or no key given)' : p.verified ? 'yes' : `NO: computed ${j.computedCheck}`],
+    ['verified', p.verified === null ? 'not checked (no check in the SPI, or no key given)' : p.verified ? 'yes' : decipherFailed ? 'NO: the packet does not decipher with this KIc key (wrong key?)' : `NO: computed ${j.computedCheck}`],
   ];
   for (const [k, v] of lines) console.log(`${k.padEnd(9)}${v}`);
 }
@@ -128,8 +128,8 @@ export async function packetDecodeCommand(args: string[]): Promise<number> {
   }
   if (values.json) console.log(JSON.stringify({ ...packetToJson(packet), ...(decipherError ? { error: decipherError } : {}) }));
   else {
-    printHuman(packet);
-    if (decipherError) console.log(`         deciphering failed: ${decipherError}`);
+    printHuman(packet, decipherError !== null);
+    if (decipherError) console.log(`         (${decipherError})`);
   }
   return packet.verified === false ? EXIT.failed : EXIT.ok;
 }

@@ -1,6 +1,6 @@
 /** `report serve <dir>`: serve a run folder on loopback so the Allure report (which loads its data over HTTP) opens in a browser. */
 import { parseArgs } from 'node:util';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
 import { serveDirectory } from '../reports/serve.ts';
@@ -23,6 +23,8 @@ export async function reportServeCommand(args: string[]): Promise<number> {
   if (!statSync(dir).isDirectory()) throw new UsageError(`report serve: ${dir} is not a folder`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`report serve: --port must be 0..65535, got '${values.port}'`);
+  const hasReports = ['allure-report/index.html', 'certification.html'].some((f) => existsSync(path.join(dir, f)));
+  if (!hasReports) throw new UsageError(`report serve: ${dir} holds no reports (no certification.html, no allure-report/); give a folder written by 'obf-conformance run'`);
   let server;
   try {
     server = await serveDirectory(dir, { port });
@@ -36,7 +38,6 @@ export async function reportServeCommand(args: string[]): Promise<number> {
   const cert = existsSync(path.join(dir, 'certification.html'));
   if (allure) console.log(`  Allure report:        ${server.url}allure-report/index.html`);
   if (cert) console.log(`  certification report: ${server.url}certification.html`);
-  if (!allure && !cert) console.log(`  (no reports in this folder: it holds ${readdirSync(dir).length} entries; run 'obf-conformance run --out ${positionals[0] ?? DEFAULT_OUT}' first)`);
   console.log('Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -5,20 +5,23 @@
  * Cucumber message stream into --out.
  */
 import { parseArgs } from 'node:util';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { PassThrough } from 'node:stream';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import { loadConfiguration, loadSources, runCucumber } from '@cucumber/cucumber/api';
 import { UsageError, EXIT } from './usage-error.ts';
 import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.ts';
 import { referenceFaults } from '../adapters/index.ts';
+import { HarnessError } from '../harness/verdicts.ts';
 import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
 import { renderCertificationHtml } from '../reports/certification-html.ts';
 import { alignAllureStatuses, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
 
 export const DEFAULT_OUT = 'results';
+/** Files that mark a folder as an earlier run's output, which a new run may replace. */
+const RUN_FOLDER_MARKERS = ['certification.json', 'allure-results', 'cucumber-messages.ndjson'];
 
 const HELP = `Usage: obf-conformance run [--out <dir>] [--tags <expr>] [--reference-fault <name>] [--list-faults]
                            [--no-allure-report] [--parallel <n>] [--timeout <ms>]
@@ -117,6 +120,9 @@ export async function runCommand(args: string[]): Promise<number> {
   if (/^\/(proc|sys|dev)(\/|$)/.test(out)) throw new UsageError(`run: --out ${out} is inside a system folder; give a folder of your own`);
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`run: --out ${out} exists and is not a folder`);
+    const entries = readdirSync(out);
+    const runFolder = entries.length === 0 || entries.some((e) => RUN_FOLDER_MARKERS.includes(e));
+    if (!runFolder) throw new UsageError(`run: --out ${out} is a folder with other content (${entries.length} entries) and no earlier reports; give a new or empty folder, or an earlier run folder`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`run: --out ${out}: a part of that path is a file, not a folder`);
@@ -132,19 +138,6 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   };
   const resultsDir = path.join(opts.out, 'allure-results');
   const messagesFile = path.join(opts.out, 'cucumber-messages.ndjson');
-  try {
-    await mkdir(opts.out, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
-  }
-  for (const stale of ['allure-results', 'allure-report', 'certification.json', 'certification.html', 'cucumber-messages.ndjson']) {
-    await rm(path.join(opts.out, stale), { recursive: true, force: true });
-  }
-  await mkdir(resultsDir, { recursive: true });
-  const startedAt = new Date().toISOString();
-  const fault = opts.faults.length ? opts.faults.join(',') : null;
-  log(`obf-conformance ${suiteVersion()}: running the OBF suite against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
-
   const progress = opts.quiet ? [] : [process.stdout.isTTY ? 'progress-bar' : 'progress'];
   const { runConfiguration } = await loadConfiguration({
     file: false,
@@ -160,6 +153,23 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       strict: true,
     },
   }, { cwd: PROJECT_ROOT });
+  // Everything the user could have got wrong is checked before the earlier reports in --out are replaced.
+  const { plan, errors } = await loadSources(runConfiguration.sources, { cwd: PROJECT_ROOT });
+  if (errors.length) throw new HarnessError(`the features do not parse: ${errors.map((e) => `${e.uri}: ${e.message}`).join('; ')}`);
+  if (plan.length === 0) throw new UsageError(`run: --tags '${opts.tags}' matches no scenario (tags look like @OBF-B.2-up-3, @TP/OBF/AS/DEC/BI-01, @secure-element); earlier reports were kept`);
+  try {
+    await mkdir(opts.out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
+  }
+  for (const stale of ['allure-results', 'allure-report', 'certification.json', 'certification.html', 'cucumber-messages.ndjson']) {
+    await rm(path.join(opts.out, stale), { recursive: true, force: true });
+  }
+  await mkdir(resultsDir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const fault = opts.faults.length ? opts.faults.join(',') : null;
+  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'} against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
+
   const stderrChunks: string[] = [];
   const stderr = new PassThrough();
   stderr.on('data', (c: Buffer) => stderrChunks.push(c.toString()));
