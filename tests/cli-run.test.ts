@@ -1,0 +1,108 @@
+/**
+ * The run, faults, report and reference commands on bad input: one line on stderr, exit code 2, no stack trace,
+ * and earlier reports kept. (The suite itself is exercised by scripts/test-all.ts.)
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/obf-conformance.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+function expectUsageError(args: string[], pattern: RegExp): void {
+  const r = cli(...args);
+  assert.equal(r.status, 2, `exit code of ${args.join(' ')}: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.match(lines[0], pattern);
+}
+
+describe('bad input to the commands is one line and exit 2', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['bogus'], /unknown command 'bogus'/],
+    [['run', '--reference-fault', 'no-such-fault'], /unknown reference fault 'no-such-fault'/],
+    [['run', '--reference-fault', ''], /needs a fault name/],
+    [['run', '--tags', '@a and ('], /not a valid tag expression/],
+    [['run', '--tags', ''], /--tags is empty/],
+    [['run', '--tags', 'OBF-B.2-up-3'], /tags start with @/],
+    [['run', '--tags', '@no-such-tag'], /matches no scenario/],
+    [['run', '--out', ''], /--out is empty/],
+    [['run', '--parallel', '0'], /--parallel must be/],
+    [['run', '--parallel', '-1'], /write --parallel=<value>/],
+    [['run', '--timeout', 'soon'], /--timeout must be/],
+    [['run', '--bogus'], /unknown option '--bogus'/],
+    [['faults', 'extra'], /Unexpected argument/],
+    [['report'], /give a command/],
+    [['report', 'bogus'], /unknown report command/],
+    [['report', 'serve', '/no/such/folder'], /does not exist/],
+    [['reference', 'serve', '--port', '70000'], /--port must be/],
+    [['reference', 'serve', '--reference-fault', 'nope'], /unknown reference fault/],
+    [['packet'], /give a command/],
+  ];
+  for (const [args, pattern] of cases) test(args.join(' ') || '(none)', () => expectUsageError(args, pattern));
+
+  test('run --out naming a file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    try {
+      expectUsageError(['run', '--out', file], /not a folder/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('run --out naming a folder with other content leaves it untouched', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    try {
+      expectUsageError(['run', '--out', dir], /other content/);
+      assert.deepEqual(readdirSync(dir), ['notes.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a tag filter matching nothing keeps the earlier reports', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    mkdirSync(path.join(dir, 'allure-results'));
+    writeFileSync(path.join(dir, 'certification.json'), '{"earlier":true}');
+    try {
+      expectUsageError(['run', '--out', dir, '--tags', '@no-such-tag'], /earlier reports were kept/);
+      assert.deepEqual(readdirSync(dir).sort(), ['allure-results', 'certification.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('report serve on a folder without reports', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    try {
+      expectUsageError(['report', 'serve', dir], /holds no reports/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('help', () => {
+  for (const args of [['--help'], ['run', '--help'], ['faults', '--help'], ['report', '--help'], ['report', 'serve', '--help'], ['reference', 'serve', '--help'], ['packet', '--help']]) {
+    test(args.join(' '), () => {
+      const r = cli(...args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Usage: obf-conformance/);
+    });
+  }
+  test('faults lists every reference fault with the clause it breaks', () => {
+    const r = cli('faults', '--json');
+    assert.equal(r.status, 0);
+    const faults = JSON.parse(r.stdout) as Record<string, { breaks: string }>;
+    assert.ok(Object.keys(faults).length >= 6);
+    for (const f of Object.values(faults)) assert.match(f.breaks, /B\.2/);
+  });
+});
