@@ -146,7 +146,8 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       import: [path.join(PROJECT_ROOT, 'steps/support/00-register-tsx.mjs'), path.join(PROJECT_ROOT, 'steps/**/*.ts')],
       format: [...progress, `message:${messagesFile}`, ['allure-cucumberjs/reporter', path.join(opts.out, 'allure-formatter.log')]],
       // Clause and test-purpose labels come from steps/support/allure-labels.ts, which sees Examples-row tags too.
-      formatOptions: { resultsDir },
+      // printAttachments off: the evidence traces belong in the reports, not in the console's failure list.
+      formatOptions: { resultsDir, printAttachments: false },
       worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,

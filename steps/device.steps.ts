@@ -31,7 +31,7 @@ Then('device {string} executes the command', function (this: ObfWorld, label: st
 Then(/^device "([^"]+)" rejects the command at stage "([^"]+)"(?: with status "([0-9A-F]{4})")?$/, function (this: ObfWorld, label: string, stage: string, sw?: string) {
   const o = this.downlink;
   if (!o) throw new HarnessError(`nothing was delivered to device ${label}`);
-  expectTrue(!o.accepted, `device ${label} accepted a command it must reject`, `rejected at ${stage}`, `${o.stage}: ${o.reason}`);
+  expectTrue(!o.accepted, `device ${label} accepted a command it must reject`, `rejected at ${stage}${sw ? ` with status ${sw}` : ''}`, `${o.stage}: ${o.reason}`);
   expectEqual(o.stage, stage, `the stage at which device ${label} rejected the command (${o.reason})`);
   if (sw) expectEqual(o.sw, sw, `the SE status word behind device ${label}'s rejection`);
 });
