@@ -22,7 +22,7 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`reference serve: --port must be 0..65535, got '${values.port}'`);
-  const faults = values['reference-fault'] ?? [];
+  const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
   for (const f of faults) if (!Object.hasOwn(referenceFaults(), f)) throw new UsageError(`reference serve: unknown reference fault '${f}' (see 'obf-conformance faults')`);
   let server;
   try {

@@ -156,7 +156,10 @@ export class ReferenceApplicationServer {
       const p = decodeCommandPacket(bytes, { kic: keys.kic });
       return p.data && p.verified !== false ? p : null;
     }
-    if (keyIdentifierFor(keys.algorithm, index) !== decodeCommandPacket(bytes).kic.raw) return null;
+    // The packet must name the keyset's algorithm in KIc and, for a CC, in KID (profile: KIc = KID byte).
+    const header = decodeCommandPacket(bytes);
+    const expectedId = keyIdentifierFor(keys.algorithm, index);
+    if (expectedId !== header.kic.raw || (header.spi.integrity === 'CC' && expectedId !== header.kid.raw)) return null;
     try {
       const p = decodeCommandPacket(bytes, { kic: keys.kic, kid: keys.kid });
       if (p.verified === true || (p.verified === false && this.faults.has('as-ignore-integrity'))) return p;

@@ -119,7 +119,9 @@ export class ReferenceSecureElement {
     const counterChecked = packet.spi.counter === 'higher' || packet.spi.counter === 'one-higher';
     const lowSecurity = packet.spi.integrity !== 'CC' || !packet.spi.ciphered || (replayCheck && !counterChecked);
     if (lowSecurity && !this.faults.has('se-accept-low-security')) throw new ApduError(SW.INSUFFICIENT_SECURITY, 'below the profile minimum');
-    if (packet.spi.ciphered && keyIdentifierFor(keys.algorithm, index) !== packet.kic.raw) throw new ApduError(SW.ALGORITHM_NOT_SUPPORTED, 'KIc algorithm differs from the keyset');
+    const expectedId = keyIdentifierFor(keys.algorithm, index);
+    if (packet.spi.ciphered && expectedId !== packet.kic.raw) throw new ApduError(SW.ALGORITHM_NOT_SUPPORTED, 'KIc algorithm differs from the keyset');
+    if (packet.spi.integrity === 'CC' && expectedId !== packet.kid.raw) throw new ApduError(SW.ALGORITHM_NOT_SUPPORTED, 'KID algorithm differs from the keyset');
     let opened;
     try {
       opened = decodeCommandPacket(c.data, { kic: keys.kic, kid: keys.kid });
