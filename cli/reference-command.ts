@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
 import { referenceFaults, startReferenceApplicationServer } from '../adapters/index.ts';
+import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 
 const HELP = `Usage: obf-conformance reference serve [--port <n>] [--reference-fault <name>]
 
@@ -24,22 +25,10 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`reference serve: --port must be 0..65535, got '${values.port}'`);
   const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
   for (const f of faults) if (!Object.hasOwn(referenceFaults(), f)) throw new UsageError(`reference serve: unknown reference fault '${f}' (see 'obf-conformance faults')`);
-  let server;
-  try {
-    server = await startReferenceApplicationServer({ port, faults });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`reference serve: cannot listen on port ${port} (${code})`);
-    throw e;
-  }
+  const server = await listenOrExplain('reference serve', port, () => startReferenceApplicationServer({ port, faults }));
   console.log(`reference Application Server at ${server.url}${faults.length ? ` (fault: ${faults.join(',')})` : ''}`);
   console.log(`  try: curl -s ${server.url}/health`);
-  console.log('Ctrl-C to stop.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await server.close();
+  await serveUntilStopped(server);
   return EXIT.ok;
 }
 

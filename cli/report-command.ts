@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
 import { serveDirectory } from '../reports/serve.ts';
+import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 import { DEFAULT_OUT } from './run-command.ts';
 
 const HELP = `Usage: obf-conformance report serve [<dir>] [--port <n>]
@@ -25,25 +26,13 @@ export async function reportServeCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`report serve: --port must be 0..65535, got '${values.port}'`);
   const hasReports = ['allure-report/index.html', 'certification.html'].some((f) => existsSync(path.join(dir, f)));
   if (!hasReports) throw new UsageError(`report serve: ${dir} holds no reports (no certification.html, no allure-report/); give a folder written by 'obf-conformance run'`);
-  let server;
-  try {
-    server = await serveDirectory(dir, { port });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`report serve: cannot listen on port ${port} (${code}); choose another --port or leave it out`);
-    throw e;
-  }
+  const server = await listenOrExplain('report serve', port, () => serveDirectory(dir, { port }));
   console.log(`serving ${dir} at ${server.url}`);
   const allure = existsSync(path.join(dir, 'allure-report', 'index.html'));
   const cert = existsSync(path.join(dir, 'certification.html'));
   if (allure) console.log(`  Allure report:        ${server.url}allure-report/index.html`);
   if (cert) console.log(`  certification report: ${server.url}certification.html`);
-  console.log('Ctrl-C to stop.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await server.close();
+  await serveUntilStopped(server);
   return EXIT.ok;
 }
 

@@ -1,0 +1,26 @@
+/** Shared by the commands that keep a loopback server up: listen errors a user can fix become usage errors; Ctrl-C stops. */
+import { UsageError } from './usage-error.ts';
+
+export interface Closable {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listenOrExplain<T extends Closable>(command: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`${command}: cannot listen on port ${port} (${code}); choose another --port or leave it out`);
+    throw e;
+  }
+}
+
+export async function serveUntilStopped(server: Closable): Promise<void> {
+  console.log('Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+}
