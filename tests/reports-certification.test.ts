@@ -91,12 +91,12 @@ describe('certification report of the fixture suite', () => {
     assert.equal(get('OBF-B.2.2.3.1').scenarios.length, 8);
     assert.equal(get('OBF-B.2-up-3').verdict, 'fail');
     assert.deepEqual(get('OBF-B.2-up-3').scenarios.map((s) => s.testPurpose), ['TP/OBF/FIX/FAIL-01']);
-    assert.equal(get('OBF-RPB').verdict, 'not-covered');
-    assert.deepEqual(get('OBF-RPB').scenarios, []);
+    assert.equal(get('OBF-6.4.2-RPB').verdict, 'not-covered');
+    assert.deepEqual(get('OBF-6.4.2-RPB').scenarios, []);
     const extra = get('OBF-FIX-extra');
     assert.deepEqual([extra.catalogued, extra.area, extra.verdict], [false, 'uncatalogued', 'error']);
     assert.deepEqual([report.coverage.catalogued, report.coverage.covered], [REQUIREMENTS.length, 2]);
-    assert.ok(report.coverage.notCovered.includes('OBF-RPB'));
+    assert.ok(report.coverage.notCovered.includes('OBF-6.4.2-RPB'));
     assert.ok(report.problems.some((p) => p.severity === 'warning' && p.message.includes('@OBF-FIX-extra')));
     assert.ok(!report.problems.some((p) => p.severity === 'error'), JSON.stringify(report.problems));
   });
@@ -115,8 +115,8 @@ describe('certification report of the fixture suite', () => {
 describe('certification report of synthetic message streams', () => {
   test('all applicable scenarios passed: conformant', () => {
     const report = buildCertification(fakeStream([
-      { name: 'a', tags: ['@OBF-RPB', '@TP/OBF/X/A-01'], attempts: [[PASSED, PASSED]] },
-      { name: 'b', tags: ['@OBF-RPB', '@TP/OBF/X/B-01'], attempts: [[PASSED, { status: 'SKIPPED' }]] },
+      { name: 'a', tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/A-01'], attempts: [[PASSED, PASSED]] },
+      { name: 'b', tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/B-01'], attempts: [[PASSED, { status: 'SKIPPED' }]] },
     ]), META);
     assert.equal(report.verdict, 'pass');
     assert.match(report.conclusion, /^Fixture SUT <ref> & "co" is conformant to the 1 requirement this suite covers: all 1 applicable scenario passed, 1 not applicable; \d+ catalogued requirements have no scenario in this suite version and are not certified\.$/);
@@ -124,24 +124,24 @@ describe('certification report of synthetic message streams', () => {
   });
 
   test('requirement whose scenarios are all not applicable is not-applicable; nothing applicable is inconclusive', () => {
-    const report = buildCertification(fakeStream([{ name: 'a', tags: ['@OBF-RPO', '@TP/OBF/X/A-01'], attempts: [[{ status: 'SKIPPED' }]] }]), META);
-    assert.equal(report.requirements.find((r) => r.id === 'OBF-RPO')!.verdict, 'not-applicable');
+    const report = buildCertification(fakeStream([{ name: 'a', tags: ['@OBF-6.4.2-RPO', '@TP/OBF/X/A-01'], attempts: [[{ status: 'SKIPPED' }]] }]), META);
+    assert.equal(report.requirements.find((r) => r.id === 'OBF-6.4.2-RPO')!.verdict, 'not-applicable');
     assert.equal(report.verdict, 'inconclusive');
     assert.match(report.conclusion, /is not established: no applicable scenario was executed\.$/);
   });
 
   test('retries: the last attempt decides, whatever the order of earlier failures', () => {
     const report = buildCertification(fakeStream([
-      { name: 'flaky', tags: ['@OBF-RPA', '@TP/OBF/X/F-01'], attempts: [[failedWith('Inconclusive', 'timeout')], [failedWith('NonConformance', 'bad MAC\nexpected: 1')]] },
+      { name: 'flaky', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/F-01'], attempts: [[failedWith('Inconclusive', 'timeout')], [failedWith('NonConformance', 'bad MAC\nexpected: 1')]] },
     ]), META);
     assert.deepEqual([report.scenarios[0].verdict, report.scenarios[0].attempts, report.scenarios[0].reason], ['fail', 2, 'bad MAC']);
   });
 
   test('undefined, ambiguous and pending steps, and the first failure, give verdict error with a reason', () => {
     const report = buildCertification(fakeStream([
-      { name: 'u', tags: ['@OBF-RPA', '@TP/OBF/X/U-01'], attempts: [[PASSED, { status: 'UNDEFINED', text: 'an unknown step' }]] },
-      { name: 'p', tags: ['@OBF-RPA', '@TP/OBF/X/P-01'], attempts: [[{ status: 'PENDING', text: 'a pending step' }]] },
-      { name: 'two', tags: ['@OBF-RPA', '@TP/OBF/X/T-01'], attempts: [[failedWith('NonConformance', 'first'), failedWith('TypeError', 'after hook')]] },
+      { name: 'u', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/U-01'], attempts: [[PASSED, { status: 'UNDEFINED', text: 'an unknown step' }]] },
+      { name: 'p', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/P-01'], attempts: [[{ status: 'PENDING', text: 'a pending step' }]] },
+      { name: 'two', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/T-01'], attempts: [[failedWith('NonConformance', 'first'), failedWith('TypeError', 'after hook')]] },
     ]), META);
     assert.deepEqual(report.scenarios.map((s) => s.verdict), ['error', 'error', 'fail']);
     assert.match(report.scenarios[0].reason ?? '', /undefined step.*an unknown step/);
@@ -152,9 +152,9 @@ describe('certification report of synthetic message streams', () => {
 
   test('an interrupted run: unstarted and unfinished scenarios are errors and the run is a fault', () => {
     const report = buildCertification(fakeStream([
-      { name: 'done', tags: ['@OBF-RPA', '@TP/OBF/X/D-01'], attempts: [[PASSED]] },
-      { name: 'cut', tags: ['@OBF-RPA', '@TP/OBF/X/C-01'], attempts: [[PASSED]], finished: false },
-      { name: 'never', tags: ['@OBF-RPA', '@TP/OBF/X/N-01'], attempts: [] },
+      { name: 'done', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/D-01'], attempts: [[PASSED]] },
+      { name: 'cut', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/C-01'], attempts: [[PASSED]], finished: false },
+      { name: 'never', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/N-01'], attempts: [] },
     ], { runFinished: false }) + '{"testCaseStar', META);
     assert.deepEqual(report.scenarios.map((s) => s.verdict), ['pass', 'error', 'error']);
     assert.match(report.scenarios[2].reason ?? '', /not executed/);
@@ -165,7 +165,7 @@ describe('certification report of synthetic message streams', () => {
   });
 
   test('a parse error and a failed BeforeAll hook are run faults', () => {
-    const report = buildCertification(fakeStream([{ name: 'a', tags: ['@OBF-RPA', '@TP/OBF/X/A-01'], attempts: [[PASSED]] }], {
+    const report = buildCertification(fakeStream([{ name: 'a', tags: ['@OBF-6.4.2-RPA', '@TP/OBF/X/A-01'], attempts: [[PASSED]] }], {
       extra: [
         { parseError: { source: { uri: 'features/broken.feature' }, message: '(3:5): expected: #TagLine, got: Foo' } },
         { testRunHookFinished: { testRunHookStartedId: 'h', result: { status: 'FAILED', exception: { type: 'Error', message: 'pcscd not running' } }, timestamp: { seconds: 0, nanos: 0 } } },

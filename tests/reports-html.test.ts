@@ -10,13 +10,13 @@ const EVIL = '<img src=x onerror="alert(1)">';
 const META: RunMetadata = {
   suite: { name: 'obf-conformance', version: '1.2.3', commit: 'cafebabe', dirty: true },
   sut: { kind: 'third-party', name: `Vendor ${EVIL}`, description: 'A & B', fault: null },
-  run: { startedAt: '2025-01-01T10:00:00Z', finishedAt: '2025-01-01T10:01:00Z', tags: '@OBF-RPB and not @slow', command: 'obf-conformance run' },
+  run: { startedAt: '2025-01-01T10:00:00Z', finishedAt: '2025-01-01T10:01:00Z', tags: '@OBF-6.4.2-RPB and not @slow', command: 'obf-conformance run' },
 };
 
 const report = buildCertification(fakeStream([
-  { name: 'error one', tags: ['@OBF-RPB', '@TP/OBF/X/E-01'], attempts: [[failedWith('TypeError', `boom ${EVIL}`)]] },
-  { name: 'inconclusive one', tags: ['@OBF-RPB', '@TP/OBF/X/I-01'], attempts: [[failedWith('Inconclusive', 'no answer')]] },
-  { name: `failing <b>one</b>`, tags: ['@OBF-RPB', '@TP/OBF/X/F-01'], attempts: [[failedWith('NonConformance', 'MAC accepted <bad>')]] },
+  { name: 'error one', tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/E-01'], attempts: [[failedWith('TypeError', `boom ${EVIL}`)]] },
+  { name: 'inconclusive one', tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/I-01'], attempts: [[failedWith('Inconclusive', 'no answer')]] },
+  { name: `failing <b>one</b>`, tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/F-01'], attempts: [[failedWith('NonConformance', 'MAC accepted <bad>')]] },
   { name: 'passing one', tags: ['@OBF-B.2.3', '@OBF-Z-9', '@TP/OBF/X/P-01'], attempts: [[PASSED]] },
 ]), META);
 const html = renderCertificationHtml(report);
@@ -37,7 +37,7 @@ test('all text is escaped', () => {
   assert.ok(html.includes(escapeHtml(EVIL)));
   assert.ok(html.includes('MAC accepted &lt;bad&gt;'));
   assert.ok(html.includes('failing &lt;b&gt;one&lt;/b&gt;'));
-  assert.ok(html.includes('@OBF-RPB and not @slow'));
+  assert.ok(html.includes('@OBF-6.4.2-RPB and not @slow'));
 });
 
 test('header: overall verdict badge and conclusion', () => {
@@ -66,11 +66,11 @@ test('per-area tables list every requirement; uncovered ones are greyed rows', (
   const notCovered = html.match(/<tr class="not-covered"/g) ?? [];
   assert.equal(notCovered.length, report.coverage.notCovered.length);
   assert.equal(notCovered.length, REQUIREMENTS.length - 2);
-  assert.match(html, /<tr data-requirement="OBF-RPB"><td rowspan="3">/);
+  assert.match(html, /<tr data-requirement="OBF-6.4.2-RPB"><td rowspan="3">/);
 });
 
 test('a passing report has no Reasons section', () => {
-  const ok = buildCertification(fakeStream([{ name: 'p', tags: ['@OBF-RPB', '@TP/OBF/X/P-01'], attempts: [[PASSED]] }]), META);
+  const ok = buildCertification(fakeStream([{ name: 'p', tags: ['@OBF-6.4.2-RPB', '@TP/OBF/X/P-01'], attempts: [[PASSED]] }]), META);
   const page = renderCertificationHtml(ok);
   assert.ok(!page.includes('<h2>Reasons</h2>'));
   assert.match(page, /data-verdict="pass">PASS/);
