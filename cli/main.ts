@@ -15,6 +15,8 @@ Commands:
                    reference implementation) and write Allure and certification reports.
   packet decode    Decode a TS 102 225 secured command packet; decipher and verify it with keys.
   packet encode    Build a TS 102 225 secured command packet.
+  milenage         Compute the TS 35.206 MILENAGE functions (OPc, MAC-A, MAC-S, RES, CK, IK, AK, AK*).
+  gba derive       Derive a GBA NAF-specific key (TS 33.220 Annex B) from Ks, RAND, IMPI and NAF_Id.
   faults           List the switchable faults of the reference implementation.
   report serve     Serve a run folder on loopback to open its Allure report in a browser.
   reference serve  Start the reference Application Server alone, to try the HTTP API by hand.
@@ -36,6 +38,12 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./packet-command.ts')).packetHelpCommand;
     case 'report serve':
       return (await import('./report-command.ts')).reportServeCommand;
+    case 'milenage':
+      return (await import('./gba-command.ts')).milenageCommand;
+    case 'gba derive':
+      return (await import('./gba-command.ts')).gbaDeriveCommand;
+    case 'gba':
+      return (await import('./gba-command.ts')).gbaHelpCommand;
     case 'reference serve':
       return (await import('./reference-command.ts')).referenceServeCommand;
     case 'reference':
