@@ -71,6 +71,7 @@ export const SW = {
   INS_NOT_SUPPORTED: 0x6d00,
   CLA_NOT_SUPPORTED: 0x6e00,
   INTERNAL_ERROR: 0x6f00,
+  AUTH_MAC_FAILURE: 0x9862, // TS 31.102 7.3 / TS 31.101: authentication error, incorrect MAC (AUTHENTICATE)
 } as const;
 
 const SW_TEXT: Record<number, string> = {
@@ -89,6 +90,7 @@ const SW_TEXT: Record<number, string> = {
   0x6d00: 'instruction not supported',
   0x6e00: 'class not supported',
   0x6f00: 'internal error, no precise diagnosis',
+  0x9862: 'authentication error: incorrect MAC in AUTN',
 };
 
 export function describeSw(sw: number): string {

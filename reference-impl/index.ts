@@ -4,6 +4,7 @@
  * vendor ships them: an SE answering APDUs, a device talking to its SE over APDUs, an Application Server on HTTP.
  */
 export { ReferenceSecureElement, type SecureElementPersonalisation } from './secure-element/secure-element.ts';
+export { type GbaPersonalisation } from './secure-element/gba.ts';
 export { ReferenceDevice, DeviceSeError, type ApduLink, type DeviceState, type DownlinkOutcome } from './device/device.ts';
 export { startApplicationServer, type RunningServer } from './application-server/http-server.ts';
 export { FAULTS, isFaultName, type FaultName, type FaultInfo, type FaultSet } from './faults.ts';

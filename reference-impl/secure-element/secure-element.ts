@@ -2,7 +2,8 @@
  * Reference Secure Element: the OBF application of a UICC, reached only through APDUs (draft B.2.2.2).
  * It keeps separate keysets for decryption (commands from the Application Server) and encryption (data to it)
  * at the same key index (B.2.2.2.1 NOTE 1), the last accepted command counter per decryption key index, and an
- * uplink counter per encryption key index, as a card keeps them in non-volatile memory.
+ * uplink counter per encryption key index, as a card keeps them in non-volatile memory. With a GBA personalisation
+ * it also answers AUTHENTICATE in GBA security context and holds EF_GBABP (gba.ts).
  */
 import { decodeApdu, joinResponse, SW, type CommandApdu } from '../../protocol/iso-7816.ts';
 import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
@@ -12,7 +13,10 @@ import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
 import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
 import { DecipherError, MalformedPacketError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
 import { equalBytes, readUint, writeUint } from '../../protocol/hex.ts';
+import { GBA } from '../../protocol/ts-31-102-gba.ts';
 import type { FaultSet } from '../faults.ts';
+import { ApduError } from './apdu-error.ts';
+import { ReferenceGba, type GbaPersonalisation } from './gba.ts';
 
 export interface SecureElementPersonalisation {
   iccid: string;
@@ -20,22 +24,21 @@ export interface SecureElementPersonalisation {
   decryptionKeys: Record<number, KeySet>;
   /** Keysets used to cipher data for the Application Server (its decryption keys). */
   encryptionKeys: Record<number, KeySet>;
+  /** GBA_U on the card (AUTHENTICATE in GBA context, EF_GBABP). Without it the card has neither. */
+  gba?: GbaPersonalisation;
 }
 
-type Selected = 'mf' | 'obf' | 'ef-iccid' | null;
-
-class ApduError extends Error {
-  constructor(readonly sw: number, message: string) {
-    super(message);
-  }
-}
+type Selected = 'mf' | 'obf' | 'ef-iccid' | 'ef-gbabp' | null;
 
 export class ReferenceSecureElement {
   private selected: Selected = null;
   private readonly lastAcceptedCounter = new Map<number, bigint>();
   private readonly uplinkCounter = new Map<number, bigint>();
+  private readonly gba: ReferenceGba | null;
 
-  constructor(private readonly perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set()) {}
+  constructor(private readonly perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set()) {
+    this.gba = perso.gba ? new ReferenceGba(perso.gba, faults) : null;
+  }
 
   /** Answer-to-reset: T=1, historical bytes "OBF-REF". */
   readonly atr = Uint8Array.from([0x3b, 0x88, 0x80, 0x01, ...Buffer.from('OBF-REF'), 0x00].slice(0, 12));
@@ -63,6 +66,8 @@ export class ReferenceSecureElement {
   private dispatch(c: CommandApdu): Uint8Array {
     if (c.cla === 0x00 && c.ins === APDU.INS_SELECT) return this.select(c);
     if (c.cla === 0x00 && c.ins === APDU.INS_READ_BINARY) return this.readBinary(c);
+    if (c.cla === 0x00 && this.gba && c.ins === GBA.INS_AUTHENTICATE) return this.gba.authenticate(c);
+    if (c.cla === 0x00 && this.gba && c.ins === GBA.INS_UPDATE_BINARY) return this.updateBinary(c, this.gba);
     if (c.cla === APDU.CLA_PROPRIETARY) {
       if (this.selected !== 'obf') throw new ApduError(SW.NOT_FOUND, 'OBF application not selected');
       if (c.ins === APDU.INS_DECRYPT_DATA) return this.decryptData(c);
@@ -83,6 +88,7 @@ export class ReferenceSecureElement {
       const fid = (c.data[0] << 8) | c.data[1];
       if (fid === 0x3f00) this.selected = 'mf';
       else if (fid === EF_ICCID) this.selected = 'ef-iccid';
+      else if (fid === GBA.EF_GBABP && this.gba) this.selected = 'ef-gbabp';
       else throw new ApduError(SW.NOT_FOUND, 'unknown file');
       return new Uint8Array(0);
     }
@@ -90,13 +96,27 @@ export class ReferenceSecureElement {
   }
 
   private readBinary(c: CommandApdu): Uint8Array {
-    if (this.selected !== 'ef-iccid') throw new ApduError(SW.NOT_FOUND, 'no transparent EF selected');
-    const iccid = this.faults.has('se-wrong-iccid') ? this.perso.iccid.slice(0, 4) + '9'.repeat(this.perso.iccid.length - 4) : this.perso.iccid;
-    const content = encodeIccidBcd(iccid);
+    let content: Uint8Array;
+    if (this.selected === 'ef-iccid') {
+      const iccid = this.faults.has('se-wrong-iccid') ? this.perso.iccid.slice(0, 4) + '9'.repeat(this.perso.iccid.length - 4) : this.perso.iccid;
+      content = encodeIccidBcd(iccid);
+    } else if (this.selected === 'ef-gbabp' && this.gba) {
+      content = this.gba.efGbabp();
+    } else {
+      throw new ApduError(SW.NOT_FOUND, 'no transparent EF selected');
+    }
     const offset = (c.p1 << 8) | c.p2;
     if (offset > content.length) throw new ApduError(SW.WRONG_P1P2, 'offset beyond the file');
     const len = c.le === null || c.le === 0 ? content.length - offset : c.le;
     return content.slice(offset, offset + len);
+  }
+
+  /** UPDATE BINARY (00 D6, offset in P1 P2): only EF_GBABP is writable; EF_ICCID needs ADM, which nobody has. */
+  private updateBinary(c: CommandApdu, gba: ReferenceGba): Uint8Array {
+    if (this.selected === 'ef-iccid') throw new ApduError(SW.INSUFFICIENT_SECURITY, 'EF_ICCID is not updatable');
+    if (this.selected !== 'ef-gbabp') throw new ApduError(SW.NOT_FOUND, 'no transparent EF selected');
+    gba.updateGbabp((c.p1 << 8) | c.p2, c.data);
+    return new Uint8Array(0);
   }
 
   /** seDecryptData (B.2.2.2.1): decipher, verify, and when asked check the counter; answer only the plaintext. */
