@@ -5,7 +5,7 @@
  */
 
 export interface FaultInfo {
-  party: 'secure-element' | 'device' | 'application-server';
+  party: 'secure-element' | 'device' | 'application-server' | 'authentication-server' | 'resource-server';
   description: string;
   /** The draft clause whose rule the fault breaks. */
   breaks: string;
@@ -33,6 +33,12 @@ export const FAULTS = {
   'as-reuse-counter': { party: 'application-server', description: 'Application Server does not advance its downlink counter when ReplayCheck is not requested', breaks: 'B.2 server-to-device 4' },
   'as-ignore-key-index': { party: 'application-server', description: 'Application Server decrypts with the key index inside the packet, ignoring the key index it was asked to use', breaks: 'B.2.2.3.2' },
   'as-accept-invalid-iccid': { party: 'application-server', description: 'Application Server accepts an ICCID whose Luhn check digit is wrong', breaks: 'B.2.1 item 1; B.2.2.3.1' },
+  'auth-accept-any-res': { party: 'authentication-server', description: 'Authentication Server completes a bootstrap whatever RES the Digest AKA response was computed with', breaks: '6.4.2 RPB (mutual authentication); 3.2 vii' },
+  'auth-ignore-sqn-resync': { party: 'authentication-server', description: 'Authentication Server answers a valid AUTS with a challenge built on its old SQN, without resynchronising', breaks: '6.4.2 RPB (the SE bootstraps the session keys); 3.2 vii' },
+  'auth-rpo-ignore-rights': { party: 'authentication-server', description: 'Authentication Server hands out Ks_NAF even when the Resource Server grants the NAF no rights for the device', breaks: '6.1 (key material restricted to an Application Server by the rights in the Resource Server); 6.4.2 RPR, RPO' },
+  'auth-ignore-lifetime': { party: 'authentication-server', description: 'Authentication Server hands out Ks_NAF for a bootstrap whose lifetime has expired', breaks: '6.1 (lifetime of the key material set by the Authentication Server\'s policy); 6.4.2 RPO' },
+  'auth-rpo-any-naf': { party: 'authentication-server', description: 'Authentication Server gives any registered Application Server the key of the NAF_Id it asks for, not only its own', breaks: '6.1 (key material restricted to a specific Application Server); 6.4.2 RPO' },
+  'rs-ignore-revocation': { party: 'resource-server', description: 'Resource Server acknowledges a revocation but keeps granting the rights', breaks: '6.1; 6.3.1 f, h (each beneficiary controls its part); 6.4.2 RPR' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -4,20 +4,17 @@
  * Transport-free: http-server.ts puts it on HTTP. Every refusal is an AsError with a code from docs/profile/http-api.md.
  */
 import { validateIccid, IccidError } from '../../protocol/iccid.ts';
-import { fromHex, readUint, toHex, writeUint } from '../../protocol/hex.ts';
+import { readUint, toHex, writeUint } from '../../protocol/hex.ts';
 import { KEY_ALGORITHMS, OBF_TAR, keyIdentifierFor, keyLengthsFor, meetsProfileMinimum, profileSpi, type KeyAlgorithm, type KeySet } from '../../protocol/obf-profile.ts';
 import { decodeCommandPacket, encodeCommandPacket, type CommandPacket } from '../../protocol/ts-102-225.ts';
 import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
 import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
 import { DecipherError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
 import type { FaultSet } from '../faults.ts';
+import { HttpError, field, hexField } from '../http-json.ts';
 
-export class AsError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
-    super(message);
-    this.name = 'AsError';
-  }
-}
+/** A refusal of the Application Server (docs/profile/http-api.md section 6). */
+export class AsError extends HttpError {}
 
 interface DeviceRecord {
   keys: { encrypt: Map<number, KeySet>; decrypt: Map<number, KeySet> };
@@ -28,24 +25,6 @@ interface DeviceRecord {
 }
 
 export type KeyFunction = 'encrypt' | 'decrypt';
-
-function field<T>(body: Record<string, unknown>, name: string, type: 'string' | 'number' | 'boolean', optional = false): T {
-  const v = body[name];
-  if (v === undefined && optional) return v as T;
-  if (v === undefined) throw new AsError(400, 'BAD_REQUEST', `field '${name}' is required`, name);
-  if (typeof v !== type) throw new AsError(400, 'BAD_REQUEST', `field '${name}' must be a ${type}, got ${v === null ? 'null' : typeof v}`, name);
-  return v as T;
-}
-
-function hexField(body: Record<string, unknown>, name: string, maxBytes: number): Uint8Array {
-  const text = field<string>(body, name, 'string');
-  if (text.length > maxBytes * 2) throw new AsError(400, 'BAD_REQUEST', `field '${name}' exceeds ${maxBytes} bytes`, name);
-  try {
-    return fromHex(text, name);
-  } catch (e) {
-    throw new AsError(400, 'BAD_REQUEST', (e as Error).message, name);
-  }
-}
 
 function keyIndexField(body: Record<string, unknown>): number {
   const i = field<number>(body, 'keyIndex', 'number');

@@ -1,0 +1,166 @@
+/**
+ * The reference Authentication Server (draft 3.2 i; 6.1; 6.4.2), in the role of the GBA BSF (3GPP TS 33.220):
+ * subscribers (IMPI, ICCID, K, OPc, SQN_HE), registered Application Servers (NAFs) with their RPO credentials,
+ * the key lifetime policy, and the bootstraps made over RPB (rpb.ts). RPO (Zn-like): an Application Server fetches
+ * Ks_NAF for a B-TID after the Resource Server confirmed its rights over RPR (Zh-like). Transport-free; the HTTP
+ * routes are in http-server.ts (docs/profile/gba-api.md). State in memory; NAF tokens kept as SHA-256 digests.
+ */
+import { deriveNafKey } from '../../protocol/ts-33-220.ts';
+import { fromHex, toHex } from '../../protocol/hex.ts';
+import type { SubscriberKeys } from '../../protocol/ts-33-102-aka.ts';
+import type { FaultSet } from '../faults.ts';
+import { HttpError, TOKEN_PATTERN, field, hexField, iccidField, nafIdField, tokenDigest } from '../http-json.ts';
+
+/** IMPI as an NAI (TS 23.003 13.3, RFC 4282): user part @ realm, ASCII, at most 255 characters. */
+export const IMPI_PATTERN = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]{1,128}@[A-Za-z0-9.-]{1,126}$/;
+export const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
+export const MAX_CLOCK_ADVANCE_SECONDS = 10 * MAX_LIFETIME_SECONDS;
+
+export interface Subscriber {
+  impi: string;
+  iccid: string;
+  keys: SubscriberKeys;
+  /** SQN_HE: the last SQN put in a vector for this subscriber. */
+  sqnHe: Uint8Array;
+}
+
+export interface Bootstrap {
+  btid: string;
+  impi: string;
+  iccid: string;
+  rand: Uint8Array;
+  /** Ks = CK || IK. */
+  ks: Uint8Array;
+  /** Server clock, ms. */
+  expiresAt: number;
+}
+
+export interface Rights {
+  granted: boolean;
+  dataClasses: string[];
+}
+
+/** RPR as the Authentication Server sees it: throws HttpError 503 when the Resource Server cannot answer. */
+export type RightsLookup = (iccid: string, nafId: string) => Promise<Rights>;
+
+export interface NafKeyAnswer {
+  ksNaf: string;
+  lifetime: string;
+  impi: string;
+  iccid: string;
+  settings: { dataClasses: string[] };
+}
+
+function boundedInteger(body: Record<string, unknown>, name: string, min: number, max: number): number {
+  const v = field<number>(body, name, 'number');
+  if (!Number.isInteger(v) || v < min || v > max) throw new HttpError(400, 'BAD_REQUEST', `field '${name}' must be an integer ${min}..${max}, got ${v}`, name);
+  return v;
+}
+
+function exactHex(body: Record<string, unknown>, name: string, length: number, code: string): Uint8Array {
+  const bytes = hexField(body, name, 64);
+  if (bytes.length !== length) throw new HttpError(400, code, `field '${name}' must be ${length} bytes, got ${bytes.length}`, name);
+  return bytes;
+}
+
+export class ReferenceAuthenticationServer {
+  readonly subscribers = new Map<string, Subscriber>();
+  /** B-TID -> bootstrap; one per IMPI (a new bootstrap replaces the old, TS 33.220 4.5.2). */
+  readonly bootstraps = new Map<string, Bootstrap>();
+  private readonly btidOfImpi = new Map<string, string>();
+  /** SHA-256(token) -> NAF_Id (upper-case hex), and back. */
+  private readonly nafOfToken = new Map<string, string>();
+  private readonly tokenOfNaf = new Map<string, string>();
+  private clockOffsetMs = 0;
+
+  constructor(
+    readonly realm: string,
+    private lifetimeSeconds: number,
+    private readonly adminDigest: string,
+    private readonly lookupRights: RightsLookup,
+    readonly faults: FaultSet = new Set(),
+  ) {}
+
+  /** The server clock (ms): wall clock plus what the clock hook added. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Admin: provision a subscriber. */
+  addSubscriber(body: Record<string, unknown>): { status: 'OK' } {
+    const impi = field<string>(body, 'impi', 'string');
+    if (!IMPI_PATTERN.test(impi)) throw new HttpError(400, 'BAD_REQUEST', "field 'impi' must be an NAI: user@realm, ASCII, at most 255 characters", 'impi');
+    const iccid = iccidField(body);
+    const k = exactHex(body, 'k', 16, 'INVALID_KEY');
+    const opc = exactHex(body, 'opc', 16, 'INVALID_KEY');
+    const sqn = body.sqn === undefined ? new Uint8Array(6) : exactHex(body, 'sqn', 6, 'BAD_REQUEST');
+    if (this.subscribers.has(impi)) throw new HttpError(409, 'DUPLICATE_SUBSCRIBER', 'a subscriber with this IMPI is already provisioned', 'impi');
+    this.subscribers.set(impi, { impi, iccid, keys: { k, opc }, sqnHe: sqn });
+    return { status: 'OK' };
+  }
+
+  /** Admin: register (or re-key) an Application Server's RPO credential for its NAF_Id. */
+  registerNaf(body: Record<string, unknown>): { status: 'OK' } {
+    const nafId = nafIdField(body);
+    const token = field<string>(body, 'token', 'string');
+    if (!TOKEN_PATTERN.test(token)) throw new HttpError(400, 'BAD_REQUEST', "field 'token' must be 16 to 512 token68 characters (RFC 6750)", 'token');
+    const digest = tokenDigest(token);
+    const holder = this.nafOfToken.get(digest);
+    if (digest === this.adminDigest || (holder !== undefined && holder !== nafId)) {
+      throw new HttpError(409, 'TOKEN_IN_USE', 'this token is already the credential of another party', 'token');
+    }
+    const previous = this.tokenOfNaf.get(nafId);
+    if (previous !== undefined) this.nafOfToken.delete(previous);
+    this.nafOfToken.set(digest, nafId);
+    this.tokenOfNaf.set(nafId, digest);
+    return { status: 'OK' };
+  }
+
+  /** The NAF_Id a presented RPO token was registered for, or undefined. */
+  nafOf(token: string | null): string | undefined {
+    return token === null ? undefined : this.nafOfToken.get(tokenDigest(token));
+  }
+
+  /** Admin: the key lifetime given to bootstraps made from now on. */
+  setPolicy(body: Record<string, unknown>): { status: 'OK'; lifetimeSeconds: number } {
+    this.lifetimeSeconds = boundedInteger(body, 'lifetimeSeconds', 1, MAX_LIFETIME_SECONDS);
+    return { status: 'OK', lifetimeSeconds: this.lifetimeSeconds };
+  }
+
+  /** Admin, reference-only test hook: move the server clock forward. */
+  advanceClock(body: Record<string, unknown>): { status: 'OK'; now: string } {
+    this.clockOffsetMs += boundedInteger(body, 'advanceSeconds', 0, MAX_CLOCK_ADVANCE_SECONDS) * 1000;
+    return { status: 'OK', now: new Date(this.now()).toISOString() };
+  }
+
+  /** Store a successful bootstrap (RPB), replacing the subscriber's previous one. */
+  storeBootstrap(sub: Subscriber, btid: string, rand: Uint8Array, ks: Uint8Array): Bootstrap {
+    const old = this.btidOfImpi.get(sub.impi);
+    if (old !== undefined) this.bootstraps.delete(old);
+    const b: Bootstrap = { btid, impi: sub.impi, iccid: sub.iccid, rand, ks, expiresAt: this.now() + this.lifetimeSeconds * 1000 };
+    this.bootstraps.set(btid, b);
+    this.btidOfImpi.set(sub.impi, btid);
+    return b;
+  }
+
+  /** RPO: Ks_NAF for a B-TID, to the Application Server registered for that NAF_Id, if it has rights. */
+  async nafKey(callerNaf: string, body: Record<string, unknown>): Promise<NafKeyAnswer> {
+    const btid = field<string>(body, 'btid', 'string');
+    if (btid.length === 0 || btid.length > 512) throw new HttpError(400, 'BAD_REQUEST', "field 'btid' must be 1 to 512 characters", 'btid');
+    const nafId = nafIdField(body);
+    if (callerNaf !== nafId && !this.faults.has('auth-rpo-any-naf')) {
+      throw new HttpError(403, 'NAF_NOT_AUTHORISED', 'this credential is not registered for the requested NAF_Id', 'nafId');
+    }
+    const b = this.bootstraps.get(btid);
+    if (!b) throw new HttpError(404, 'UNKNOWN_BTID', 'no bootstrap with this B-TID', 'btid');
+    if (this.now() >= b.expiresAt && !this.faults.has('auth-ignore-lifetime')) {
+      throw new HttpError(410, 'BTID_EXPIRED', `the key lifetime of this B-TID ended at ${new Date(b.expiresAt).toISOString()}`, 'btid');
+    }
+    const rights = await this.lookupRights(b.iccid, nafId);
+    if (!rights.granted && !this.faults.has('auth-rpo-ignore-rights')) {
+      throw new HttpError(403, 'NO_RIGHTS', 'the Resource Server grants this NAF no rights for the device');
+    }
+    const ksNaf = deriveNafKey(b.ks, b.rand, b.impi, fromHex(nafId), 'gba-me');
+    return { ksNaf: toHex(ksNaf), lifetime: new Date(b.expiresAt).toISOString(), impi: b.impi, iccid: b.iccid, settings: { dataClasses: rights.dataClasses } };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The reference Authentication Server on HTTP (docs/profile/gba-api.md), under /obf/v1/auth: the admin API
+ * (Bearer admin token), RPB (Digest AKA, rpb.ts) and RPO (Bearer NAF token), and the RPR client that asks the
+ * Resource Server for a NAF's rights. Transport rules (JSON, 404/405/413/415/500) from ../http-json.ts.
+ */
+import { API_BASE, HttpError, bearerToken, checkToken, jsonRouter, listenJson, tokenMatches, unauthorised, type JsonRequest, type Route, type RunningServer } from '../http-json.ts';
+import type { FaultSet } from '../faults.ts';
+import { MAX_LIFETIME_SECONDS, ReferenceAuthenticationServer, type Rights, type RightsLookup } from './authentication-server.ts';
+import { RpbEndpoint } from './rpb.ts';
+
+export const AUTH_BASE = `${API_BASE}/auth`;
+/** How long the Authentication Server waits for the Resource Server on RPR. */
+export const RPR_TIMEOUT_MS = 5_000;
+
+export interface AuthenticationServerOptions {
+  /** Digest realm and B-TID domain: a DNS name. */
+  realm: string;
+  adminToken: string;
+  /** The Resource Server's base URL (what startResourceServer returns) and the RPR token it expects. */
+  resourceServer: { url: string; token: string };
+  /** Initial key lifetime policy (PUT .../policy changes it). */
+  lifetimeSeconds: number;
+  faults?: FaultSet;
+  host?: string;
+  port?: number;
+}
+
+const unavailable = (why: string) => new HttpError(503, 'RESOURCE_SERVER_UNAVAILABLE', `the Resource Server ${why}`);
+
+/** RPR client: POST <rs>/rpr/rights. No answer, another status or a body outside RPR: 503. */
+export function rprClient(rs: { url: string; token: string }, timeoutMs = RPR_TIMEOUT_MS): RightsLookup {
+  return async (iccid, nafId) => {
+    let res: Response;
+    try {
+      res = await fetch(`${rs.url}/rpr/rights`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${rs.token}` },
+        body: JSON.stringify({ iccid, nafId }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      throw unavailable('did not answer');
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw unavailable(`answered HTTP ${res.status} without a JSON body`);
+    }
+    if (res.status !== 200) throw unavailable(`refused the rights request (HTTP ${res.status})`);
+    const r = body as Partial<Rights>;
+    if (typeof r.granted !== 'boolean' || !Array.isArray(r.dataClasses) || !r.dataClasses.every((c) => typeof c === 'string')) {
+      throw unavailable('answered outside RPR (granted, dataClasses)');
+    }
+    return { granted: r.granted, dataClasses: r.dataClasses };
+  };
+}
+
+export async function startAuthenticationServer(opts: AuthenticationServerOptions): Promise<RunningServer> {
+  if (typeof opts.realm !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(opts.realm)) throw new TypeError('realm must be a DNS name');
+  if (!Number.isInteger(opts.lifetimeSeconds) || opts.lifetimeSeconds < 1 || opts.lifetimeSeconds > MAX_LIFETIME_SECONDS) {
+    throw new TypeError(`lifetimeSeconds must be an integer 1..${MAX_LIFETIME_SECONDS}`);
+  }
+  const rsUrl = new URL(opts.resourceServer.url);
+  if (rsUrl.protocol !== 'http:' && rsUrl.protocol !== 'https:') throw new TypeError('resourceServer.url must be an http(s) URL');
+  checkToken('resourceServer.token', opts.resourceServer.token);
+  const admin = checkToken('adminToken', opts.adminToken);
+  const as = new ReferenceAuthenticationServer(opts.realm, opts.lifetimeSeconds, admin, rprClient(opts.resourceServer), opts.faults);
+  const rpb = new RpbEndpoint(as);
+
+  const adminRoute = (status: number, handler: (body: Record<string, unknown>) => unknown): Route => ({
+    body: 'json',
+    authorize: (req) => {
+      if (!tokenMatches(bearerToken(req.headers), admin)) throw unauthorised(opts.realm, 'admin API', req.headers.authorization !== undefined);
+    },
+    handle: (req) => ({ status, body: handler(req.body) }),
+  });
+  const callerNaf = (req: JsonRequest): string => {
+    const naf = as.nafOf(bearerToken(req.headers));
+    if (naf === undefined) throw unauthorised(opts.realm, 'RPO', req.headers.authorization !== undefined);
+    return naf;
+  };
+
+  return listenJson(jsonRouter({
+    [`${AUTH_BASE}/subscribers`]: { POST: adminRoute(201, (b) => as.addSubscriber(b)) },
+    [`${AUTH_BASE}/nafs`]: { POST: adminRoute(201, (b) => as.registerNaf(b)) },
+    [`${AUTH_BASE}/policy`]: { PUT: adminRoute(200, (b) => as.setPolicy(b)) },
+    [`${AUTH_BASE}/clock`]: { POST: adminRoute(200, (b) => as.advanceClock(b)) },
+    [`${AUTH_BASE}/rpb/bootstrap`]: { POST: { body: 'none', handle: (req) => rpb.bootstrap(req) } },
+    [`${AUTH_BASE}/rpo/naf-key`]: {
+      POST: { body: 'json', authorize: (req) => void callerNaf(req), handle: async (req) => ({ status: 200, body: await as.nafKey(callerNaf(req), req.body) }) },
+    },
+  }), { basePath: AUTH_BASE, host: opts.host, port: opts.port });
+}
