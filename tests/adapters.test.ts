@@ -216,7 +216,7 @@ describe('HttpApplicationServer: a silent or broken Application Server', () => {
       const rendered = trace.render();
       assert.ok(!rendered.includes(IMPORT.kic) && !rendered.includes(IMPORT.kid), rendered);
       assert.match(rendered, /"kic":"<16 bytes masked>"/);
-      assert.match(rendered, /harness -> AS >> POST \/keys/);
+      assert.match(rendered, /harness -> AS >> POST \/obf\/v1\/keys/);
       assert.match(rendered, /harness -> AS << 201 \{"status":"OK"\}/);
     } finally {
       await server.close();

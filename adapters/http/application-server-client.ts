@@ -2,8 +2,9 @@
  * Application Server adapter over the profile's HTTP API (docs/profile/http-api.md). Used for the bundled
  * reference server (a real HTTP server on loopback) and for third-party servers alike.
  */
-import { Inconclusive, NonConformance } from '../../harness/verdicts.ts';
-import { maskKeyFields, type Trace } from '../trace.ts';
+import { NonConformance } from '../../harness/verdicts.ts';
+import type { Trace } from '../trace.ts';
+import { tracedHttp } from './traced-http.ts';
 import type { ApplicationServerAdapter, AsResult, ImportKeyRequest } from '../types.ts';
 
 export interface HttpClientOptions {
@@ -22,27 +23,8 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
   }
 
   async postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
-    const url = `${this.opts.baseUrl}/${path}`;
-    const trace = this.opts.trace();
-    trace?.record('http', '>>', this.link, `POST /${path} ${maskKeyFields(body).slice(0, 2000)}`);
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      text = await res.text();
-    } catch (e) {
-      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed: ${(e as Error).message}`;
-      trace?.record('http', '<<', this.link, why);
-      throw new Inconclusive(`Application Server at ${url}: ${why}`);
-    }
-    trace?.record('http', '<<', this.link, `${res.status} ${text.slice(0, 2000)}`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new NonConformance(`Application Server answered POST /${path} with a body that is not JSON`, 'a JSON object', text.slice(0, 80));
-    }
-    return { httpStatus: res.status, body: parsed };
+    const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
+    return { httpStatus: a.status, body: a.body };
   }
 
   private async call<T>(path: 'keys' | 'decrypt' | 'encrypt', req: object, shape: (v: Record<string, unknown>) => boolean): Promise<AsResult<T>> {
