@@ -25,6 +25,7 @@ export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnde
 
 export type * from './types.ts';
 export { Trace } from './trace.ts';
+export { errorCodeOf } from './http/traced-http.ts';
 
 /** The reference Application Server alone, for a vendor to try the HTTP API (docs/profile/http-api.md) by hand. */
 export async function startReferenceApplicationServer(opts: { port: number; faults: string[] }): Promise<{ url: string; close(): Promise<void> }> {

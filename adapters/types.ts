@@ -6,6 +6,9 @@
  */
 import type { KeyAlgorithm, KeySet } from '../protocol/obf-profile.ts';
 import type { Trace } from './trace.ts';
+import type { HttpAnswer } from './http/traced-http.ts';
+
+export type { HttpAnswer };
 
 export interface ApduResult {
   data: Uint8Array;
@@ -64,11 +67,37 @@ export interface ApplicationServerAdapter {
   postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType?: string): Promise<{ httpStatus: number; body: unknown }>;
 }
 
+/**
+ * The Authentication Server (GBA's BSF role) at the profile's API (docs/profile/gba-api.md). Answers are returned
+ * as they come (status, headers, JSON body): refusals are results the steps judge.
+ */
+export interface AuthenticationServerAdapter {
+  readonly realm: string;
+  /** The path the Digest `uri` parameter names for RPB. */
+  readonly bootstrapUri: string;
+  /** RPB: one request of the HTTP Digest AKA exchange (RFC 3310), with this Authorization header or none. */
+  rpb(authorization: string | null): Promise<HttpAnswer>;
+  /** RPO: an Application Server, with its token, asks for the key of a B-TID for a NAF_Id (hex). */
+  rpo(nafToken: string, req: { btid: string; nafId: string }): Promise<HttpAnswer>;
+  /** Register an Application Server's NAF_Id and token (the lab's set-up step). */
+  registerNaf(nafId: string, token: string): Promise<HttpAnswer>;
+  /** Move the server's clock forward (a reference-only test hook); absent on products that cannot. */
+  advanceClock?(seconds: number): Promise<HttpAnswer>;
+}
+
+/** The Resource Server's rights administration (the owner's side of RPR). */
+export interface ResourceServerAdapter {
+  grant(iccid: string, nafId: string, dataClasses: string[]): Promise<HttpAnswer>;
+  revoke(iccid: string, nafId: string): Promise<HttpAnswer>;
+}
+
 /** The keys and identity a lab knows for one device (PIXIT): downlink = AS encrypts / SE decrypts; uplink the reverse. */
 export interface DeviceUnderTest {
   label: string;
   iccid: string;
   keys: { downlink: Record<number, KeySet>; uplink: Record<number, KeySet> };
+  /** The GBA subscription of the card (test card keys), when the SE supports GBA. */
+  gba?: { impi: string; k: Uint8Array; opc: Uint8Array };
   secureElement: SecureElementAdapter;
   device: DeviceAdapter;
 }
@@ -83,6 +112,8 @@ export interface SutDescription {
 export interface SystemUnderTest {
   readonly description: SutDescription;
   readonly applicationServer: ApplicationServerAdapter;
+  readonly authenticationServer: AuthenticationServerAdapter;
+  readonly resourceServer: ResourceServerAdapter;
   /** Start a scenario: later exchanges are recorded in `trace`. */
   beginScenario(trace: Trace): void;
   /** A device with its SE, personalised with keys the harness knows; `label` names it in the scenario ("A", "B"). */

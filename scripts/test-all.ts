@@ -100,9 +100,8 @@ function keyHygiene(runDir: string): void {
   const needles: string[] = [];
   for (const iccid of iccids) {
     const k = referenceKeysFor(iccid);
-    for (const set of [...Object.values(k.downlink), ...Object.values(k.uplink)]) {
-      for (const key of [set.kic, set.kid]) needles.push(toHex(key), toHex(key).toLowerCase(), Buffer.from(key).toString('base64'));
-    }
+    const keys = [...Object.values(k.downlink), ...Object.values(k.uplink)].flatMap((set) => [set.kic, set.kid]).concat([k.gba.k, k.gba.opc]);
+    for (const key of keys) needles.push(toHex(key), toHex(key).toLowerCase(), Buffer.from(key).toString('base64'));
   }
   const hits = texts.flatMap(({ f, text }) => needles.filter((n) => text.includes(n)).map((n) => `${path.relative(runDir, f)} contains ${n.slice(0, 6)}...`));
   check(iccids.size > 0, 'key hygiene: no device ICCID found in the run output (evidence traces missing?)');

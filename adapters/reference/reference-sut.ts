@@ -5,11 +5,14 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ReferenceDevice, ReferenceSecureElement, startApplicationServer, DeviceSeError, type FaultName, type RunningServer } from '../../reference-impl/index.ts';
+import { randomBytes } from 'node:crypto';
+import { ReferenceDevice, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, type FaultName, type RunningServer } from '../../reference-impl/index.ts';
 import { withLuhn } from '../../protocol/iccid.ts';
 import { toHex } from '../../protocol/hex.ts';
 import type { KeyAlgorithm, KeySet } from '../../protocol/obf-profile.ts';
 import { HttpApplicationServer } from '../http/application-server-client.ts';
+import { HttpAuthenticationServer, HttpResourceServer } from '../http/gba-servers-client.ts';
+import { HarnessError } from '../../harness/verdicts.ts';
 import { TracedSecureElement } from '../apdu/traced-secure-element.ts';
 import { Trace } from '../trace.ts';
 import type { DeviceAdapter, DeviceUnderTest, SystemUnderTest, SutDescription } from '../types.ts';
@@ -30,7 +33,7 @@ export const DEFAULT_KEY_SEED = 'obf-conformance reference test keys';
  * "<iccid>/<direction>/<index>/<kic|kid>"): a run is reproducible, and the project's key-hygiene check can
  * recompute every key a run used and search the run's output for it.
  */
-export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { downlink: Record<number, KeySet>; uplink: Record<number, KeySet> } {
+export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { downlink: Record<number, KeySet>; uplink: Record<number, KeySet>; gba: { k: Uint8Array; opc: Uint8Array } } {
   const derive = (purpose: string, length: number) => hmac(sha256, new TextEncoder().encode(seed), new TextEncoder().encode(`${iccid}/${purpose}`)).slice(0, length);
   const keySets = (direction: string): Record<number, KeySet> => {
     const out: Record<number, KeySet> = {};
@@ -39,26 +42,48 @@ export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { down
     }
     return out;
   };
-  return { downlink: keySets('down'), uplink: keySets('up') };
+  return { downlink: keySets('down'), uplink: keySets('up'), gba: { k: derive('gba/k', 16), opc: derive('gba/opc', 16) } };
+}
+
+/** The realm of the reference Authentication Server (the B-TID domain) and the IMS domain of its subscribers. */
+export const REFERENCE_REALM = 'bsf.obf-reference.example';
+const IMPI_DOMAIN = 'ims.obf-reference.example';
+
+interface Servers {
+  as: RunningServer;
+  rs: RunningServer;
+  auth: RunningServer;
+  tokens: { authAdmin: string; rsAdmin: string; rpr: string };
 }
 
 export class ReferenceSystem implements SystemUnderTest {
   private trace: Trace | null = null;
   private sequence = 0;
   readonly applicationServer: HttpApplicationServer;
+  readonly authenticationServer: HttpAuthenticationServer;
+  readonly resourceServer: HttpResourceServer;
 
-  private constructor(private readonly server: RunningServer, private readonly opts: ReferenceOptions, readonly description: SutDescription) {
-    this.applicationServer = new HttpApplicationServer({ baseUrl: server.url, timeoutMs: opts.timeoutMs ?? 5000, trace: () => this.trace, name: 'AS' });
+  private constructor(private readonly servers: Servers, private readonly opts: ReferenceOptions, readonly description: SutDescription) {
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    const trace = () => this.trace;
+    this.applicationServer = new HttpApplicationServer({ baseUrl: servers.as.url, timeoutMs, trace, name: 'AS' });
+    this.authenticationServer = new HttpAuthenticationServer({ baseUrl: servers.auth.url, adminToken: servers.tokens.authAdmin, realm: REFERENCE_REALM, clockHook: true, timeoutMs, trace });
+    this.resourceServer = new HttpResourceServer({ baseUrl: servers.rs.url, adminToken: servers.tokens.rsAdmin, timeoutMs, trace });
   }
 
   static async start(opts: ReferenceOptions): Promise<ReferenceSystem> {
     const faults = new Set(opts.faults);
-    const server = await startApplicationServer({ faults });
+    // Fresh random credentials per run: they are secrets of this run only, and traces mask Bearer tokens.
+    const token = () => randomBytes(24).toString('base64url');
+    const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
+    const as = await startApplicationServer({ faults });
+    const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
+    const auth = await startAuthenticationServer({ realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults });
     const fault = opts.faults.length ? opts.faults.join(',') : null;
-    return new ReferenceSystem(server, opts, {
+    return new ReferenceSystem({ as, rs, auth, tokens }, opts, {
       kind: 'reference',
       name: 'OBF reference implementation',
-      description: `bundled reference SE, device and Application Server (${server.url})${fault ? `, fault: ${fault}` : ''}`,
+      description: `bundled reference SE, device, Application Server (${as.url}), Authentication Server (${auth.url}) and Resource Server (${rs.url})${fault ? `, fault: ${fault}` : ''}`,
       fault,
     });
   }
@@ -75,8 +100,13 @@ export class ReferenceSystem implements SystemUnderTest {
       this.trace?.addSecret(toHex(set.kic));
       this.trace?.addSecret(toHex(set.kid));
     }
+    this.trace?.addSecret(toHex(keys.gba.k));
+    this.trace?.addSecret(toHex(keys.gba.opc));
+    const impi = `${iccid}@${IMPI_DOMAIN}`;
+    const sub = await this.authenticationServer.provisionSubscriber({ impi, iccid, k: toHex(keys.gba.k), opc: toHex(keys.gba.opc) });
+    if (sub.status !== 201) throw new HarnessError(`the reference Authentication Server refused the subscription of device ${label}: HTTP ${sub.status}`);
     const faults = new Set(this.opts.faults);
-    const card = new ReferenceSecureElement({ iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink }, faults);
+    const card = new ReferenceSecureElement({ iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba: { k: keys.gba.k, opc: keys.gba.opc, impi } }, faults);
     const timeout = this.opts.timeoutMs ?? 5000;
     const cardTransport = async (apdu: Uint8Array) => card.transmit(apdu);
     const seForDevice = new TracedSecureElement(cardTransport, `device ${label} -> SE ${label}`, () => this.trace, timeout);
@@ -87,7 +117,8 @@ export class ReferenceSystem implements SystemUnderTest {
     return {
       label,
       iccid,
-      keys,
+      keys: { downlink: keys.downlink, uplink: keys.uplink },
+      gba: { impi, ...keys.gba },
       secureElement: new TracedSecureElement(cardTransport, `harness -> SE ${label}`, () => this.trace, timeout),
       device: this.deviceAdapter(device, label),
     };
@@ -122,7 +153,9 @@ export class ReferenceSystem implements SystemUnderTest {
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    await this.servers.auth.close();
+    await this.servers.rs.close();
+    await this.servers.as.close();
   }
 }
 

@@ -8,6 +8,9 @@ import { HarnessError, NonConformance } from '../../harness/verdicts.ts';
 import { toHex } from '../../protocol/hex.ts';
 import type { KeySet, PropertyAssessment } from '../../protocol/obf-profile.ts';
 import { systemUnderTest, type ObfParameters } from './system.ts';
+import type { BootstrapOutcome, Challenge } from '../../harness/gba-terminal.ts';
+import type { GbaAnswer } from '../../protocol/ts-31-102-gba.ts';
+import type { HttpAnswer } from '../../adapters/index.ts';
 
 /** A secured packet seen in the scenario, with what the harness knows about it. */
 export interface SeenPacket {
@@ -32,6 +35,13 @@ export class ObfWorld extends World<ObfParameters> {
   downlink: DownlinkReport | null = null;
   iccidRead: string | null = null;
   assessment: PropertyAssessment[] | null = null;
+  /** GBA: bootstraps per device, Application Servers (NAFs) by name, the last RPO answer and card answer. */
+  readonly gba = {
+    bootstraps: new Map<string, { outcome: BootstrapOutcome; challenges: Challenge[] }>(),
+    nafs: new Map<string, { nafId: string; token: string }>(),
+    rpo: null as HttpAnswer | null,
+    card: null as GbaAnswer | null,
+  };
 
   constructor(options: IWorldOptions<ObfParameters>) {
     super(options);

@@ -1,0 +1,64 @@
+/** Authentication Server and Resource Server adapters over the profile's HTTP APIs (docs/profile/gba-api.md). */
+import type { Trace } from '../trace.ts';
+import type { AuthenticationServerAdapter, ResourceServerAdapter } from '../types.ts';
+import { tracedHttp, type HttpAnswer } from './traced-http.ts';
+
+interface Options {
+  /** Base URL up to /obf/v1/auth or /obf/v1/rs. */
+  baseUrl: string;
+  adminToken: string;
+  timeoutMs: number;
+  trace: () => Trace | null;
+}
+
+export class HttpAuthenticationServer implements AuthenticationServerAdapter {
+  readonly bootstrapUri: string;
+  readonly realm: string;
+  /** Present only when the server offers the reference's clock hook. */
+  readonly advanceClock?: (seconds: number) => Promise<HttpAnswer>;
+
+  constructor(private readonly opts: Options & { realm: string; clockHook: boolean }) {
+    this.realm = opts.realm;
+    this.bootstrapUri = new URL(`${opts.baseUrl}/rpb/bootstrap`).pathname;
+    if (opts.clockHook) {
+      this.advanceClock = (seconds) => this.send('POST', 'clock', { advanceSeconds: seconds }, { authorization: `Bearer ${this.opts.adminToken}` });
+    }
+  }
+
+  private send(method: 'POST' | 'PUT', route: string, body: object | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: 'harness -> Authentication Server' });
+  }
+
+  rpb(authorization: string | null): Promise<HttpAnswer> {
+    return this.send('POST', 'rpb/bootstrap', undefined, authorization === null ? {} : { authorization });
+  }
+
+  rpo(nafToken: string, req: { btid: string; nafId: string }): Promise<HttpAnswer> {
+    return this.send('POST', 'rpo/naf-key', req, { authorization: `Bearer ${nafToken}` });
+  }
+
+  registerNaf(nafId: string, token: string): Promise<HttpAnswer> {
+    return this.send('POST', 'nafs', { nafId, token }, { authorization: `Bearer ${this.opts.adminToken}` });
+  }
+
+  /** Reference set-up: the subscription the card holds. */
+  provisionSubscriber(s: { impi: string; iccid: string; k: string; opc: string }): Promise<HttpAnswer> {
+    return this.send('POST', 'subscribers', s, { authorization: `Bearer ${this.opts.adminToken}` });
+  }
+}
+
+export class HttpResourceServer implements ResourceServerAdapter {
+  constructor(private readonly opts: Options) {}
+
+  private send(method: 'PUT' | 'DELETE', body: object): Promise<HttpAnswer> {
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/rights`, body, headers: { authorization: `Bearer ${this.opts.adminToken}` } }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: 'harness -> Resource Server' });
+  }
+
+  grant(iccid: string, nafId: string, dataClasses: string[]): Promise<HttpAnswer> {
+    return this.send('PUT', { iccid, nafId, dataClasses });
+  }
+
+  revoke(iccid: string, nafId: string): Promise<HttpAnswer> {
+    return this.send('DELETE', { iccid, nafId });
+  }
+}

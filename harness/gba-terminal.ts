@@ -1,0 +1,126 @@
+/**
+ * The terminal's side of RPB (GBA's Ub, TS 24.109 / RFC 3310), played by the harness between the Secure Element
+ * and the Authentication Server: it relays the server's challenge to the card with AUTHENTICATE (TS 31.102, GBA
+ * context), answers the server with the card's RES, resynchronises with AUTS, and reports a MAC failure. Each
+ * step is returned as evidence; the judging is left to the steps.
+ */
+import { digestResponse, formatDigestHeader, parseAkaNonce, parseDigestHeader, AKA_ALGORITHM } from '../protocol/rfc-3310-digest-aka.ts';
+import { decodeGbaResponse, encodeBootstrapCommand, encodeNafCommand, gbaAuthenticateApdu, type GbaAnswer } from '../protocol/ts-31-102-gba.ts';
+import { makeAuthenticationVector } from '../protocol/ts-33-102-aka.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+import { describeSw } from '../protocol/iso-7816.ts';
+import { NonConformance } from './verdicts.ts';
+import type { AuthenticationServerAdapter, HttpAnswer, SecureElementAdapter } from '../adapters/types.ts';
+
+export interface Challenge {
+  rand: Uint8Array;
+  autn: Uint8Array;
+  nonce: string;
+  opaque?: string;
+}
+
+export type BootstrapOutcome =
+  | { kind: 'bootstrapped'; btid: string; lifetime: string; resynchronised: boolean }
+  | { kind: 'refused-by-server'; status: number; code: string | null }
+  | { kind: 'refused-by-card'; sw: number };
+
+export interface BootstrapOptions {
+  /** Change one bit of RES before answering (an impostor card). */
+  wrongRes?: boolean;
+  /** Change one bit of AUTN on its way to the card (an attacker on the network). */
+  tamperAutn?: boolean;
+}
+
+function errorCode(a: HttpAnswer): string | null {
+  const e = a.body.error as { code?: unknown } | undefined;
+  return typeof e?.code === 'string' ? e.code : null;
+}
+
+/** The challenge of a 401 answer; anything else where a challenge is due is the server's non-conformance. */
+export function challengeOf(a: HttpAnswer): Challenge {
+  const header = a.headers.get('www-authenticate');
+  if (a.status !== 401 || !header) throw new NonConformance('the Authentication Server did not answer with a Digest AKA challenge', '401 with WWW-Authenticate: Digest', `${a.status} ${header ?? '(no challenge)'}`);
+  try {
+    const p = parseDigestHeader(header);
+    if ((p.algorithm ?? '').toUpperCase() !== AKA_ALGORITHM.toUpperCase()) throw new NonConformance('the challenge is not Digest AKA', AKA_ALGORITHM, p.algorithm ?? '(none)');
+    return { ...parseAkaNonce(p.nonce ?? ''), nonce: p.nonce, opaque: p.opaque };
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new NonConformance('the Authentication Server sent a malformed Digest AKA challenge', 'RFC 3310 challenge', e.message);
+    throw e;
+  }
+}
+
+/** AUTHENTICATE in bootstrapping mode on the card. */
+export async function cardBootstrap(se: SecureElementAdapter, rand: Uint8Array, autn: Uint8Array): Promise<GbaAnswer> {
+  const r = await se.transmit(gbaAuthenticateApdu(encodeBootstrapCommand(rand, autn)));
+  try {
+    return decodeGbaResponse(r.data, r.sw, 'bootstrap');
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new NonConformance('the Secure Element answered AUTHENTICATE (GBA bootstrap) outside TS 31.102', 'DB RES, DC AUTS or 9862', `${describeSw(r.sw)}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** AUTHENTICATE in NAF derivation mode: Ks_ext_NAF from the card. */
+export async function cardNafKey(se: SecureElementAdapter, nafId: Uint8Array, impi: string): Promise<Uint8Array> {
+  const r = await se.transmit(gbaAuthenticateApdu(encodeNafCommand(nafId, impi)));
+  let a: GbaAnswer;
+  try {
+    a = decodeGbaResponse(r.data, r.sw, 'naf');
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new NonConformance('the Secure Element answered AUTHENTICATE (NAF derivation) outside TS 31.102', 'DB Ks_ext_NAF', `${describeSw(r.sw)}: ${e.message}`);
+    throw e;
+  }
+  if (a.kind !== 'success') throw new NonConformance('the Secure Element gave no Ks_ext_NAF', 'DB Ks_ext_NAF', a.kind === 'refused' ? describeSw(a.sw) : a.kind);
+  return a.value;
+}
+
+function authorization(auth: AuthenticationServerAdapter, impi: string, c: Challenge, password: Uint8Array | string, auts?: Uint8Array): string {
+  const cnonce = Buffer.from(c.rand.subarray(0, 6)).toString('hex');
+  const nc = '00000001';
+  const response = digestResponse({ username: impi, realm: auth.realm, password, method: 'POST', uri: auth.bootstrapUri, nonce: c.nonce, nc, cnonce, qop: 'auth' });
+  return formatDigestHeader({
+    username: impi, realm: auth.realm, nonce: c.nonce, uri: auth.bootstrapUri, qop: 'auth', nc, cnonce, response, algorithm: AKA_ALGORITHM,
+    ...(c.opaque !== undefined ? { opaque: c.opaque } : {}), ...(auts ? { auts: Buffer.from(auts).toString('base64') } : {}),
+  });
+}
+
+/** A whole bootstrap; at most one resynchronisation. */
+export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationServerAdapter, impi: string, opts: BootstrapOptions = {}): Promise<{ outcome: BootstrapOutcome; challenges: Challenge[] }> {
+  const challenges: Challenge[] = [];
+  let answer = await auth.rpb(`Digest username="${impi}", realm="${auth.realm}", nonce="", uri="${auth.bootstrapUri}", response=""`);
+  let resynchronised = false;
+  for (let round = 0; round < 2; round++) {
+    const c = challengeOf(answer);
+    challenges.push(c);
+    const autn = c.autn.slice();
+    if (opts.tamperAutn) autn[15] ^= 0x01;
+    const card = await cardBootstrap(se, c.rand, autn);
+    if (card.kind === 'mac-failure') {
+      await auth.rpb(authorization(auth, impi, c, '')); // report it as RFC 3310 says: empty password, no auts
+      return { outcome: { kind: 'refused-by-card', sw: 0x9862 }, challenges };
+    }
+    if (card.kind === 'sync-failure') {
+      answer = await auth.rpb(authorization(auth, impi, c, '', card.auts));
+      resynchronised = true;
+      if (answer.status !== 401) return { outcome: { kind: 'refused-by-server', status: answer.status, code: errorCode(answer) }, challenges };
+      continue;
+    }
+    if (card.kind === 'refused') return { outcome: { kind: 'refused-by-card', sw: card.sw }, challenges };
+    const res = card.value.slice();
+    if (opts.wrongRes) res[0] ^= 0x01;
+    const done = await auth.rpb(authorization(auth, impi, c, res));
+    if (done.status !== 200) return { outcome: { kind: 'refused-by-server', status: done.status, code: errorCode(done) }, challenges };
+    const { btid, lifetime } = done.body as { btid?: unknown; lifetime?: unknown };
+    if (typeof btid !== 'string' || typeof lifetime !== 'string') throw new NonConformance('the Authentication Server accepted the bootstrap without a B-TID and lifetime', '{"btid","lifetime"}', JSON.stringify(done.body).slice(0, 120));
+    return { outcome: { kind: 'bootstrapped', btid, lifetime, resynchronised }, challenges };
+  }
+  throw new NonConformance('the bootstrap did not complete after one resynchronisation', 'a challenge the card accepts', 'a second synchronisation failure');
+}
+
+/** Another network's authentication: AUTN made with the card's own keys (the lab's test card) and a chosen SQN. */
+export function foreignChallenge(keys: { k: Uint8Array; opc: Uint8Array }, sqn: Uint8Array): { rand: Uint8Array; autn: Uint8Array } {
+  const rand = Uint8Array.from({ length: 16 }, (_, i) => (0x5a + i * 7) & 0xff);
+  const v = makeAuthenticationVector(keys, rand, sqn, new Uint8Array(2));
+  return { rand, autn: v.autn };
+}
