@@ -22,6 +22,7 @@ export const FAULTS = {
   'se-accept-stale-sqn': { party: 'secure-element', description: 'SE accepts, in GBA bootstrapping, an AUTN whose SQN is not above the highest it accepted, instead of answering DC AUTS', breaks: '6.4.2 RPB; TS 33.102 6.3.3 (SQN freshness)' },
   'se-ignore-autn-mac': { party: 'secure-element', description: 'SE runs GBA bootstrapping without verifying the MAC-A in AUTN, instead of answering 98 62', breaks: '6.4.2 RPB; TS 33.102 6.3.3 (network authentication)' },
   'se-export-ks': { party: 'secure-element', description: 'SE answers GBA NAF derivation with Ks (CK || IK) instead of Ks_ext_NAF', breaks: '6.4.2 RPB; TS 33.220 4.5.2 and G.2 (Ks stays on the UICC; only Ks_ext_NAF leaves it)' },
+  'se-naf-id-ignored': { party: 'secure-element', description: 'SE derives the same NAF key whatever NAF_Id it is given', breaks: '6.1 (key material restricted to one Application Server); TS 33.220 4.5.2 (Ks_NAF bound to NAF_Id)' },
   'device-skip-checksum': { party: 'device', description: 'Device passes incoming data to the SE without validating its checksum and structure', breaks: 'B.2.2.1.1' },
   'device-no-replay-request': { party: 'device', description: 'Device asks the SE to decrypt commands without requesting the ReplayCheck', breaks: 'B.2.2.1.2 (Trust / no replay attack)' },
   'as-skip-replay-check': { party: 'application-server', description: 'Application Server accepts a counter it has already seen', breaks: 'B.2 device-to-server 3' },
@@ -38,6 +39,7 @@ export const FAULTS = {
   'auth-rpo-ignore-rights': { party: 'authentication-server', description: 'Authentication Server hands out Ks_NAF even when the Resource Server grants the NAF no rights for the device', breaks: '6.1 (key material restricted to an Application Server by the rights in the Resource Server); 6.4.2 RPR, RPO' },
   'auth-ignore-lifetime': { party: 'authentication-server', description: 'Authentication Server hands out Ks_NAF for a bootstrap whose lifetime has expired', breaks: '6.1 (lifetime of the key material set by the Authentication Server\'s policy); 6.4.2 RPO' },
   'auth-rpo-any-naf': { party: 'authentication-server', description: 'Authentication Server gives any registered Application Server the key of the NAF_Id it asks for, not only its own', breaks: '6.1 (key material restricted to a specific Application Server); 6.4.2 RPO' },
+  'auth-rpo-any-btid': { party: 'authentication-server', description: 'Authentication Server answers an unknown B-TID with the key of its latest bootstrap', breaks: '6.4.2 RPO; TS 33.220 4.5.3 (key material only for the B-TID presented)' },
   'rs-ignore-revocation': { party: 'resource-server', description: 'Resource Server acknowledges a revocation but keeps granting the rights', breaks: '6.1; 6.3.1 f, h (each beneficiary controls its part); 6.4.2 RPR' },
 } as const satisfies Record<string, FaultInfo>;
 

@@ -107,7 +107,32 @@ When(/^Application Server "([^"]+)" asks for the key of device "([^"]+)"(?: for 
   const asking = naf(this, name);
   this.gba.rpo = await this.sut.authenticationServer.rpo(asking.token, { btid: bootstrapped(this, label).btid, nafId: naf(this, other ?? name).nafId });
   const key = this.gba.rpo.body.ksNaf;
-  if (typeof key === 'string') this.trace.addSecret(key);
+  if (typeof key === 'string') {
+    this.trace.addSecret(key);
+    this.gba.keys.set(name, key.toUpperCase());
+  }
+});
+
+When('Application Server {string} presents a B-TID the Authentication Server never issued', async function (this: ObfWorld, name: string) {
+  const asking = naf(this, name);
+  const btid = `${randomBytes(16).toString('base64')}@${this.sut.authenticationServer.realm}`;
+  this.gba.rpo = await this.sut.authenticationServer.rpo(asking.token, { btid, nafId: asking.nafId });
+});
+
+Then('the keys given to {string} and {string} differ', function (this: ObfWorld, a: string, b: string) {
+  const ka = this.gba.keys.get(a);
+  const kb = this.gba.keys.get(b);
+  if (!ka || !kb) throw new NonConformance('an entitled Application Server got no key over RPO', 'a key for each', `${a}: ${ka ? 'key' : 'none'}, ${b}: ${kb ? 'key' : 'none'}`);
+  expectTrue(ka !== kb, 'two Application Servers got the same key for one bootstrap', 'keys bound to each NAF_Id', 'equal keys');
+});
+
+Then('each key equals the Ks_ext_NAF the Secure Element of device {string} derives for its Application Server', async function (this: ObfWorld, label: string) {
+  const { d, gba } = await gbaOf(this, label);
+  for (const [name, key] of this.gba.keys) {
+    const onCard = toHex(await cardNafKey(d.secureElement, fromHex(naf(this, name).nafId), gba.impi));
+    this.trace.addSecret(onCard);
+    expectTrue(onCard === key, `the Secure Element and "${name}" do not hold the same NAF key`, 'equal keys', 'they differ');
+  }
 });
 
 Given('the key lifetime has passed', async function (this: ObfWorld) {

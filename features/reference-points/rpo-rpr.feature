@@ -11,6 +11,16 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     And Application Server "State VTAMS" is registered with the Authentication Server
     And device "A" has bootstrapped with the Authentication Server
 
+  @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BV-01
+  Scenario: Each Application Server gets its own key, the one the card derives for its NAF_Id
+    Given Application Server "Emergency Response" is registered with the Authentication Server
+    And the Resource Server grants "State VTAMS" rights over device "A" for "position"
+    And the Resource Server grants "Emergency Response" rights over device "A" for "alarms"
+    When Application Server "State VTAMS" asks for the key of device "A"
+    And Application Server "Emergency Response" asks for the key of device "A"
+    Then the keys given to "State VTAMS" and "Emergency Response" differ
+    And each key equals the Ks_ext_NAF the Secure Element of device "A" derives for its Application Server
+
   @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BI-01
   Scenario: An Application Server without rights over the device gets no key
     When Application Server "State VTAMS" asks for the key of device "A"
@@ -37,3 +47,9 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     And the key lifetime has passed
     When Application Server "State VTAMS" asks for the key of device "A"
     Then the Authentication Server refuses the key request with error "BTID_EXPIRED"
+
+  @OBF-6.4.2-RPO @TP/OBF/RPO/BI-05
+  Scenario: A B-TID the Authentication Server never issued gets no key
+    Given the Resource Server grants "State VTAMS" rights over device "A" for "position"
+    When Application Server "State VTAMS" presents a B-TID the Authentication Server never issued
+    Then the Authentication Server refuses the key request with error "UNKNOWN_BTID"

@@ -151,7 +151,8 @@ export class ReferenceAuthenticationServer {
     if (callerNaf !== nafId && !this.faults.has('auth-rpo-any-naf')) {
       throw new HttpError(403, 'NAF_NOT_AUTHORISED', 'this credential is not registered for the requested NAF_Id', 'nafId');
     }
-    const b = this.bootstraps.get(btid);
+    // The fault models a lookup that falls back to the latest bootstrap instead of refusing an unknown B-TID.
+    const b = this.bootstraps.get(btid) ?? (this.faults.has('auth-rpo-any-btid') ? [...this.bootstraps.values()].at(-1) : undefined);
     if (!b) throw new HttpError(404, 'UNKNOWN_BTID', 'no bootstrap with this B-TID', 'btid');
     if (this.now() >= b.expiresAt && !this.faults.has('auth-ignore-lifetime')) {
       throw new HttpError(410, 'BTID_EXPIRED', `the key lifetime of this B-TID ended at ${new Date(b.expiresAt).toISOString()}`, 'btid');

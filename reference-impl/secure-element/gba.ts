@@ -97,7 +97,9 @@ export class ReferenceGba {
     if (!this.bootstrapped) throw new ApduError(CONDITIONS_NOT_SATISFIED, 'NAF derivation before any GBA bootstrap');
     if (impi !== this.perso.impi) throw new ApduError(SW.MALFORMED, 'IMPI is not the card\'s');
     const { ks, rand } = this.bootstrapped;
-    const key = this.faults.has('se-export-ks') ? ks.slice() : deriveNafKey(ks, rand, impi, nafId, 'gba-me');
+    // se-naf-id-ignored: one key for every Application Server, so one of them could read another's traffic.
+    const usedNafId = this.faults.has('se-naf-id-ignored') ? Uint8Array.of(0x00) : nafId;
+    const key = this.faults.has('se-export-ks') ? ks.slice() : deriveNafKey(ks, rand, impi, usedNafId, 'gba-me');
     return encodeGbaResponse({ kind: 'success', value: key });
   }
 

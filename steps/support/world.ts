@@ -40,6 +40,8 @@ export class ObfWorld extends World<ObfParameters> {
     bootstraps: new Map<string, { outcome: BootstrapOutcome; challenges: Challenge[] }>(),
     nafs: new Map<string, { nafId: string; token: string }>(),
     rpo: null as HttpAnswer | null,
+    /** Ks_NAF handed to each Application Server over RPO, by name. */
+    keys: new Map<string, string>(),
     card: null as GbaAnswer | null,
   };
 
