@@ -97,7 +97,11 @@ export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationSe
     if (opts.tamperAutn) autn[15] ^= 0x01;
     const card = await cardBootstrap(se, c.rand, autn);
     if (card.kind === 'mac-failure') {
-      await auth.rpb(authorization(auth, impi, c, '')); // report it as RFC 3310 says: empty password, no auts
+      // Report it as RFC 3310 says (empty password, no auts): the server must not issue a B-TID for it.
+      const report = await auth.rpb(authorization(auth, impi, c, ''));
+      if (report.status >= 200 && report.status < 300) {
+        throw new NonConformance('the Authentication Server issued a bootstrap although the card refused its AUTN', 'a refusal or a new challenge', `HTTP ${report.status} ${JSON.stringify(report.body).slice(0, 80)}`);
+      }
       return { outcome: { kind: 'refused-by-card', sw: 0x9862 }, challenges };
     }
     if (card.kind === 'sync-failure') {

@@ -10,11 +10,13 @@ import { fromHex, toHex } from '../protocol/hex.ts';
 import { nafId as makeNafId } from '../protocol/ts-33-220.ts';
 import { describeSw } from '../protocol/iso-7816.ts';
 
+/** The device and its GBA subscription; null when the SE declares no GBA (the step is then not applicable). */
 async function gbaOf(world: ObfWorld, label: string) {
   const d = await world.device(label);
-  if (!d.gba) throw new HarnessError(`device ${label} has no GBA subscription declared`);
-  return { d, gba: d.gba };
+  return d.gba ? { d, gba: d.gba } : null;
 }
+
+const NOT_APPLICABLE = 'skipped';
 
 function bootstrapped(world: ObfWorld, label: string): { btid: string } {
   const b = world.gba.bootstraps.get(label);
@@ -29,14 +31,16 @@ function naf(world: ObfWorld, name: string): { nafId: string; token: string } {
 }
 
 When(/^device "([^"]+)" bootstraps with the Authentication Server( answering the challenge with a wrong RES| while an attacker alters AUTN on its way to the card)?$/, async function (this: ObfWorld, label: string, variant?: string) {
-  const { d, gba } = await gbaOf(this, label);
-  const result = await bootstrap(d.secureElement, this.sut.authenticationServer, gba.impi, { wrongRes: variant?.includes('wrong RES'), tamperAutn: variant?.includes('alters AUTN') });
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
+  const result = await bootstrap(g.d.secureElement, this.sut.authenticationServer, g.gba.impi, { wrongRes: variant?.includes('wrong RES'), tamperAutn: variant?.includes('alters AUTN') });
   this.gba.bootstraps.set(label, result);
 });
 
 Given('device {string} has bootstrapped with the Authentication Server', async function (this: ObfWorld, label: string) {
-  const { d, gba } = await gbaOf(this, label);
-  const result = await bootstrap(d.secureElement, this.sut.authenticationServer, gba.impi);
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
+  const result = await bootstrap(g.d.secureElement, this.sut.authenticationServer, g.gba.impi);
   if (result.outcome.kind !== 'bootstrapped') throw new NonConformance(`device ${label} could not bootstrap`, 'a B-TID', JSON.stringify(result.outcome));
   this.gba.bootstraps.set(label, result);
 });
@@ -67,17 +71,19 @@ Then('the Secure Element of device {string} refuses the challenge with status {s
 });
 
 Given('the Secure Element of device {string} has accepted an authentication with sequence number {string} from another network', async function (this: ObfWorld, label: string, sqn: string) {
-  const { d, gba } = await gbaOf(this, label);
-  const c = foreignChallenge(gba, fromHex(sqn, 'SQN'));
-  const a = await cardBootstrap(d.secureElement, c.rand, c.autn);
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
+  const c = foreignChallenge(g.gba, fromHex(sqn, 'SQN'));
+  const a = await cardBootstrap(g.d.secureElement, c.rand, c.autn);
   if (a.kind !== 'success') throw new NonConformance(`the Secure Element of device ${label} refused a valid authentication`, 'DB RES', a.kind === 'refused' ? describeSw(a.sw) : a.kind);
 });
 
 When('the network replays the last challenge to the Secure Element of device {string}', async function (this: ObfWorld, label: string) {
-  const { d } = await gbaOf(this, label);
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
   const c = this.gba.bootstraps.get(label)?.challenges.at(-1);
   if (!c) throw new HarnessError(`no challenge to replay for device ${label}`);
-  this.gba.card = await cardBootstrap(d.secureElement, c.rand, c.autn);
+  this.gba.card = await cardBootstrap(g.d.secureElement, c.rand, c.autn);
 });
 
 Then('the Secure Element answers a synchronisation failure with AUTS', function (this: ObfWorld) {
@@ -89,13 +95,13 @@ Then('the Secure Element answers a synchronisation failure with AUTS', function 
 Given('Application Server {string} is registered with the Authentication Server', async function (this: ObfWorld, name: string) {
   const entry = { nafId: toHex(makeNafId(`${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.naf.obf.example`)), token: randomBytes(24).toString('base64url') };
   const a = await this.sut.authenticationServer.registerNaf(entry.nafId, entry.token);
-  if (a.status !== 201) throw new HarnessError(`registering Application Server ${name} failed: HTTP ${a.status} ${errorCodeOf(a)}`);
+  if (a.status !== 201) throw new NonConformance(`the Authentication Server refused to register Application Server ${name}`, 'HTTP 201', `HTTP ${a.status} ${errorCodeOf(a)}`);
   this.gba.nafs.set(name, entry);
 });
 
 Given('the Resource Server grants {string} rights over device {string} for {string}', async function (this: ObfWorld, name: string, label: string, classes: string) {
   const a = await this.sut.resourceServer.grant((await this.device(label)).iccid, naf(this, name).nafId, classes.split(',').map((c) => c.trim()));
-  if (a.status !== 200) throw new HarnessError(`granting rights to ${name} failed: HTTP ${a.status} ${errorCodeOf(a)}`);
+  if (a.status !== 200) throw new NonConformance(`the Resource Server refused to grant rights to ${name}`, 'HTTP 200', `HTTP ${a.status} ${errorCodeOf(a)}`);
 });
 
 When('the Resource Server revokes the rights of {string} over device {string}', async function (this: ObfWorld, name: string, label: string) {
@@ -127,9 +133,10 @@ Then('the keys given to {string} and {string} differ', function (this: ObfWorld,
 });
 
 Then('each key equals the Ks_ext_NAF the Secure Element of device {string} derives for its Application Server', async function (this: ObfWorld, label: string) {
-  const { d, gba } = await gbaOf(this, label);
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
   for (const [name, key] of this.gba.keys) {
-    const onCard = toHex(await cardNafKey(d.secureElement, fromHex(naf(this, name).nafId), gba.impi));
+    const onCard = toHex(await cardNafKey(g.d.secureElement, fromHex(naf(this, name).nafId), g.gba.impi));
     this.trace.addSecret(onCard);
     expectTrue(onCard === key, `the Secure Element and "${name}" do not hold the same NAF key`, 'equal keys', 'they differ');
   }
@@ -138,7 +145,10 @@ Then('each key equals the Ks_ext_NAF the Secure Element of device {string} deriv
 Given('the key lifetime has passed', async function (this: ObfWorld) {
   const auth = this.sut.authenticationServer;
   if (!auth.advanceClock) return 'skipped'; // not applicable: the server offers no clock the harness can move
-  const a = await auth.advanceClock(3600 + 60);
+  // Past the latest lifetime the server gave in this scenario, whatever its policy, plus a minute.
+  const lifetimes = [...this.gba.bootstraps.values()].flatMap((b) => (b.outcome.kind === 'bootstrapped' ? [Date.parse(b.outcome.lifetime)] : []));
+  const until = lifetimes.length ? Math.max(...lifetimes) : Date.now();
+  const a = await auth.advanceClock(Math.max(60, Math.ceil((until - Date.now()) / 1000) + 60));
   if (a.status !== 200) throw new HarnessError(`moving the Authentication Server's clock failed: HTTP ${a.status}`);
 });
 
@@ -155,8 +165,9 @@ Then('the Authentication Server gives {string} the key of device {string} with i
 });
 
 Then('the key equals the Ks_ext_NAF the Secure Element of device {string} derives for {string}', async function (this: ObfWorld, label: string, name: string) {
-  const { d, gba } = await gbaOf(this, label);
-  const onCard = toHex(await cardNafKey(d.secureElement, fromHex(naf(this, name).nafId), gba.impi));
+  const g = await gbaOf(this, label);
+  if (!g) return NOT_APPLICABLE;
+  const onCard = toHex(await cardNafKey(g.d.secureElement, fromHex(naf(this, name).nafId), g.gba.impi));
   this.trace.addSecret(onCard);
   expectTrue(String(this.gba.rpo?.body.ksNaf).toUpperCase() === onCard, 'the Application Server and the Secure Element do not hold the same NAF key', 'the key from RPO equals the card\'s Ks_ext_NAF', 'they differ');
 });

@@ -8,7 +8,7 @@ Feature: RPB, Secure Element <-> Authentication Server (OBF draft 3.2 vii, 6.4.2
   Background:
     Given device "A" with its Secure Element
 
-  @OBF-6.4.2-RPO @TP/OBF/RPB/BV-01
+  @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPB/BV-01
   Scenario: A bootstrap gives the Secure Element and an entitled Application Server the same NAF key
     Given Application Server "State VTAMS" is registered with the Authentication Server
     And the Resource Server grants "State VTAMS" rights over device "A" for "position,health"
