@@ -85,6 +85,24 @@ function authorization(auth: AuthenticationServerAdapter, impi: string, c: Chall
   });
 }
 
+/**
+ * RPB is mutual authentication (draft 3.2 vii): the server proves it knew RES too, with rspauth in
+ * Authentication-Info (RFC 2617 3.2.3: the request-digest with an empty method).
+ */
+function verifyServerProof(done: HttpAnswer, auth: AuthenticationServerAdapter, impi: string, c: Challenge, res: Uint8Array): void {
+  const info = done.headers.get('authentication-info');
+  if (!info) throw new NonConformance('the Authentication Server did not prove itself (no Authentication-Info with rspauth)', 'Authentication-Info: rspauth=...', '(none)');
+  let p: Record<string, string>;
+  try {
+    p = parseDigestHeader(`Digest ${info}`);
+  } catch (e) {
+    throw new NonConformance('the Authentication-Info header is malformed', 'RFC 2617 3.2.3', (e as Error).message);
+  }
+  const cnonce = Buffer.from(c.rand.subarray(0, 6)).toString('hex');
+  const want = digestResponse({ username: impi, realm: auth.realm, password: res, method: '', uri: auth.bootstrapUri, nonce: c.nonce, nc: '00000001', cnonce, qop: 'auth' });
+  if ((p.rspauth ?? '').toLowerCase() !== want) throw new NonConformance('the Authentication Server\'s rspauth does not verify: it did not prove knowledge of RES', want, p.rspauth ?? '(none)');
+}
+
 /** A whole bootstrap; at most one resynchronisation. */
 export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationServerAdapter, impi: string, opts: BootstrapOptions = {}): Promise<{ outcome: BootstrapOutcome; challenges: Challenge[] }> {
   const challenges: Challenge[] = [];
@@ -115,6 +133,7 @@ export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationSe
     if (opts.wrongRes) res[0] ^= 0x01;
     const done = await auth.rpb(authorization(auth, impi, c, res));
     if (done.status !== 200) return { outcome: { kind: 'refused-by-server', status: done.status, code: errorCode(done) }, challenges };
+    verifyServerProof(done, auth, impi, c, res);
     const { btid, lifetime } = done.body as { btid?: unknown; lifetime?: unknown };
     if (typeof btid !== 'string' || typeof lifetime !== 'string') throw new NonConformance('the Authentication Server accepted the bootstrap without a B-TID and lifetime', '{"btid","lifetime"}', JSON.stringify(done.body).slice(0, 120));
     return { outcome: { kind: 'bootstrapped', btid, lifetime, resynchronised }, challenges };

@@ -101,7 +101,9 @@ export class RpbEndpoint {
       throw new HttpError(403, 'AUTH_FAILED', 'the Digest response does not verify with the expected RES');
     }
     const b = this.as.storeBootstrap(sub, bTid(c.rand, this.as.realm), c.rand, c.ks);
-    const rspauth = digestResponse({ username: p.username, realm: p.realm, password: c.xres, method: '', uri: p.uri, nonce: p.nonce, nc: p.nc, cnonce: p.cnonce, qop: 'auth' });
+    // auth-no-server-proof: a server that cannot prove it knew RES (here: an rspauth over the wrong password).
+    const proofKey = this.as.faults.has('auth-no-server-proof') ? '' : c.xres;
+    const rspauth = digestResponse({ username: p.username, realm: p.realm, password: proofKey, method: '', uri: p.uri, nonce: p.nonce, nc: p.nc, cnonce: p.cnonce, qop: 'auth' });
     const info = formatDigestHeader({ qop: 'auth', rspauth, cnonce: p.cnonce, nc: p.nc }, ['qop', 'nc']).slice('Digest '.length);
     return { status: 200, body: { btid: b.btid, lifetime: new Date(b.expiresAt).toISOString() }, headers: { 'authentication-info': info } };
   }
