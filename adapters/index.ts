@@ -2,9 +2,10 @@
  * Chooses and opens the system under test. Today: the bundled reference implementation, optionally with
  * faults switched on. (Third-party targets arrive with the target file: see issue "Testing third-party equipment".)
  */
-import { FAULTS, isFaultName, startApplicationServer, type FaultName } from '../reference-impl/index.ts';
+import { randomBytes } from 'node:crypto';
+import { FAULTS, isFaultName, startApplicationServer, startAuthenticationServer, startResourceServer, type FaultName } from '../reference-impl/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
-import { ReferenceSystem } from './reference/reference-sut.ts';
+import { ReferenceSystem, REFERENCE_REALM } from './reference/reference-sut.ts';
 import type { SystemUnderTest } from './types.ts';
 
 export interface SutConfig {
@@ -27,9 +28,36 @@ export type * from './types.ts';
 export { Trace } from './trace.ts';
 export { errorCodeOf } from './http/traced-http.ts';
 
-/** The reference Application Server alone, for a vendor to try the HTTP API (docs/profile/http-api.md) by hand. */
-export async function startReferenceApplicationServer(opts: { port: number; faults: string[] }): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * The reference servers on their own, for a vendor to try the HTTP APIs by hand (docs/profile/http-api.md and
+ * gba-api.md): Application Server on `port`, Authentication Server on `port + 1`, Resource Server on `port + 2`
+ * (free ports when `port` is 0), with fresh credentials returned to the caller.
+ */
+export async function startReferenceServers(opts: { port: number; faults: string[] }): Promise<{
+  applicationServer: string; authenticationServer: string; resourceServer: string;
+  tokens: { authAdmin: string; rsAdmin: string; rpr: string }; close(): Promise<void>;
+}> {
   const unknown = opts.faults.filter((f) => !isFaultName(f));
   if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
-  return startApplicationServer({ port: opts.port, faults: new Set(opts.faults as FaultName[]) });
+  const faults = new Set(opts.faults as FaultName[]);
+  const token = () => randomBytes(24).toString('base64url');
+  const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
+  const next = (k: number) => (opts.port === 0 ? 0 : opts.port + k);
+  const as = await startApplicationServer({ port: next(0), faults });
+  const closers = [as];
+  try {
+    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
+    closers.push(rs);
+    const auth = await startAuthenticationServer({ port: next(1), realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults });
+    closers.push(auth);
+    return {
+      applicationServer: as.url, authenticationServer: auth.url, resourceServer: rs.url, tokens,
+      close: async () => {
+        for (const c of closers.reverse()) await c.close();
+      },
+    };
+  } catch (e) {
+    for (const c of closers.reverse()) await c.close();
+    throw e;
+  }
 }

@@ -1,17 +1,19 @@
 /** `reference serve`: the bundled reference Application Server on its own, so a vendor can try the profile's HTTP API. */
 import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
-import { referenceFaults, startReferenceApplicationServer } from '../adapters/index.ts';
+import { referenceFaults, startReferenceServers } from '../adapters/index.ts';
 import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 
 const HELP = `Usage: obf-conformance reference serve [--port <n>] [--reference-fault <name>]
 
-Start the reference Application Server (draft B.2.2.3) on http://127.0.0.1:<port>/obf/v1, the HTTP API of
-docs/profile/http-api.md (POST /keys, /decrypt, /encrypt; GET /health), and keep it running until Ctrl-C.
-Its state (imported keys, counters) lives in memory and is lost when it stops.
+Start the reference servers on loopback and keep them running until Ctrl-C (or SIGTERM to this node process):
+  Application Server     http://127.0.0.1:<port>/obf/v1      docs/profile/http-api.md (draft B.2.2.3)
+  Authentication Server  http://127.0.0.1:<port+1>/obf/v1/auth  docs/profile/gba-api.md (RPB, RPO)
+  Resource Server        http://127.0.0.1:<port+2>/obf/v1/rs    docs/profile/gba-api.md (RPR, rights)
+The admin and RPR tokens are made fresh and printed. State lives in memory and is lost when they stop.
 
 Options:
-  --port <n>                port to listen on (default: a free one, printed)
+  --port <n>                first of three ports (default: free ports, printed)
   --reference-fault <name>  switch on a fault (see 'obf-conformance faults'); repeatable
   -h, --help                show this help`;
 
@@ -25,10 +27,13 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`reference serve: --port must be 0..65535, got '${values.port}'`);
   const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
   for (const f of faults) if (!Object.hasOwn(referenceFaults(), f)) throw new UsageError(`reference serve: unknown reference fault '${f}' (see 'obf-conformance faults')`);
-  const server = await listenOrExplain('reference serve', port, () => startReferenceApplicationServer({ port, faults }));
-  console.log(`reference Application Server at ${server.url}${faults.length ? ` (fault: ${faults.join(',')})` : ''}`);
-  console.log(`  try: curl -s ${server.url}/health`);
-  await serveUntilStopped(server);
+  const s = await listenOrExplain('reference serve', port, () => startReferenceServers({ port, faults }));
+  console.log(`reference servers${faults.length ? ` (fault: ${faults.join(',')})` : ''}:`);
+  console.log(`  Application Server     ${s.applicationServer}   (try: curl -s ${s.applicationServer}/health)`);
+  console.log(`  Authentication Server  ${s.authenticationServer}   admin token: ${s.tokens.authAdmin}`);
+  console.log(`  Resource Server        ${s.resourceServer}   admin token: ${s.tokens.rsAdmin}`);
+
+  await serveUntilStopped(s);
   return EXIT.ok;
 }
 

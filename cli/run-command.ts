@@ -186,7 +186,7 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     sut: {
       kind: 'reference',
       name: 'OBF reference implementation',
-      description: `bundled reference Secure Element, device and Application Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
+      description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
       fault,
     },
     run: { startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' ') },

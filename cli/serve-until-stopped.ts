@@ -2,7 +2,6 @@
 import { UsageError } from './usage-error.ts';
 
 export interface Closable {
-  url: string;
   close(): Promise<void>;
 }
 

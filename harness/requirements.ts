@@ -25,6 +25,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   r('OBF-6.3.1-f', '6.3.1 f)', 'Several beneficiaries each control the security of a limited part of the device data', 'requirements'),
   r('OBF-6.3.1-g', '6.3.1 g)', 'Applications outside the operator domain authenticate devices through OBF', 'requirements'),
   r('OBF-6.3.1-h', '6.3.1 h)', 'Beneficiaries work at the same time without compromising or disturbing one another', 'requirements'),
+  r('OBF-6.1', '6.1', 'Key material restricted to Application Servers according to the rights in the Resource Server; lifetime by the Authentication Server\'s policy', 'requirements'),
   r('OBF-6.4.2-RPB', '3.2 vii, 6.4.2', 'RPB: Secure Element <-> Authentication Server mutual authentication and key bootstrap', 'reference points'),
   r('OBF-6.4.2-RPO', '3.2 vi, 6.4.2', 'RPO: Application Server fetches key material and user security settings', 'reference points'),
   r('OBF-6.4.2-RPR', '3.2 v, 6.4.2', 'RPR: Authentication Server fetches resource rights of a device', 'reference points'),

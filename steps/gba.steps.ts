@@ -74,6 +74,7 @@ Given('the Secure Element of device {string} has accepted an authentication with
   const g = await gbaOf(this, label);
   if (!g) return NOT_APPLICABLE;
   const c = foreignChallenge(g.gba, fromHex(sqn, 'SQN'));
+  this.trace.note(`another network authenticates the card of device ${label} with SQN ${sqn} (AUTN made with the test card's K/OPc)`);
   const a = await cardBootstrap(g.d.secureElement, c.rand, c.autn);
   if (a.kind !== 'success') throw new NonConformance(`the Secure Element of device ${label} refused a valid authentication`, 'DB RES', a.kind === 'refused' ? describeSw(a.sw) : a.kind);
 });

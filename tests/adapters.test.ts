@@ -270,11 +270,11 @@ describe('TracedSecureElement: a silent or broken SE', () => {
     assert.deepEqual(await se.transmit(Uint8Array.of(0x80)), { data: new Uint8Array(0), sw: 0x1234 }, 'an undefined SW is a result too');
     const lines = trace.entries.map((e) => `${e.channel} ${e.link} ${e.direction} ${e.text}`);
     assert.deepEqual(lines, [
-      'apdu device A -> SE A >> 00A40400 Lc=5 F04F424601',
+      'apdu device A -> SE A >> SELECT: 00A40400 Lc=5 F04F424601',
       'apdu device A -> SE A << SW 9000 (OK)',
-      'apdu device A -> SE A >> 00B00000 Lc=0 Le=2 ',
+      'apdu device A -> SE A >> READ BINARY: 00B00000 Lc=0 Le=2 ',
       'apdu device A -> SE A << DEAD SW 9000 (OK)',
-      'apdu device A -> SE A >> 805A0001 Lc=0 ',
+      'apdu device A -> SE A >> DECRYPT DATA (seDecryptData): 805A0001 Lc=0 ',
       'apdu device A -> SE A << SW 6985 (counter low: replay refused)',
       'apdu device A -> SE A >> 80',
       'apdu device A -> SE A << SW 1234 (not defined by the profile)',

@@ -6,6 +6,7 @@ import { describeApdu, describeSw } from '../../protocol/iso-7816.ts';
 import { toHex } from '../../protocol/hex.ts';
 import { Inconclusive, NonConformance } from '../../harness/verdicts.ts';
 import type { Trace } from '../trace.ts';
+import { nameOfCommand } from './apdu-names.ts';
 import type { ApduResult, SecureElementAdapter } from '../types.ts';
 
 /** Raw transport: command APDU bytes in, response bytes (data || SW1 SW2) out. */
@@ -21,7 +22,8 @@ export class TracedSecureElement implements SecureElementAdapter {
 
   async transmit(apdu: Uint8Array): Promise<ApduResult> {
     const trace = this.trace();
-    trace?.record('apdu', '>>', this.link, describeApdu(apdu));
+    const name = nameOfCommand(apdu);
+    trace?.record('apdu', '>>', this.link, `${name ? `${name}: ` : ''}${describeApdu(apdu)}`);
     let timer: NodeJS.Timeout | undefined;
     let response: Uint8Array;
     try {

@@ -11,7 +11,7 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     And Application Server "State VTAMS" is registered with the Authentication Server
     And device "A" has bootstrapped with the Authentication Server
 
-  @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BV-01
+  @OBF-6.1 @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BV-01
   Scenario: Each Application Server gets its own key, the one the card derives for its NAF_Id
     Given Application Server "Emergency Response" is registered with the Authentication Server
     And the Resource Server grants "State VTAMS" rights over device "A" for "position"
@@ -21,12 +21,12 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     Then the keys given to "State VTAMS" and "Emergency Response" differ
     And each key equals the Ks_ext_NAF the Secure Element of device "A" derives for its Application Server
 
-  @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BI-01
+  @OBF-6.1 @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BI-01
   Scenario: An Application Server without rights over the device gets no key
     When Application Server "State VTAMS" asks for the key of device "A"
     Then the Authentication Server refuses the key request with error "NO_RIGHTS"
 
-  @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BI-02
+  @OBF-6.1 @OBF-6.4.2-RPO @OBF-6.4.2-RPR @TP/OBF/RPO/BI-02
   Scenario: Rights revoked at the Resource Server take effect at once
     Given the Resource Server grants "State VTAMS" rights over device "A" for "position"
     And Application Server "State VTAMS" asks for the key of device "A"
@@ -41,7 +41,7 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     When Application Server "Fleet Owner" asks for the key of device "A" for the NAF_Id of "State VTAMS"
     Then the Authentication Server refuses the key request with error "NAF_NOT_AUTHORISED"
 
-  @OBF-6.4.2-RPO @TP/OBF/RPO/BI-04
+  @OBF-6.1 @OBF-6.4.2-RPO @TP/OBF/RPO/BI-04
   Scenario: Key material is not handed out after its lifetime
     Given the Resource Server grants "State VTAMS" rights over device "A" for "position"
     And the key lifetime has passed
