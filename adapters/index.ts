@@ -26,7 +26,7 @@ export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnde
 
 export type * from './types.ts';
 export { Trace } from './trace.ts';
-export { errorCodeOf } from './http/traced-http.ts';
+export { errorCodeOf } from './types.ts';
 
 /**
  * The reference servers on their own, for a vendor to try the HTTP APIs by hand (docs/profile/http-api.md and

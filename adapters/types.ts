@@ -10,6 +10,12 @@ import type { HttpAnswer } from './http/traced-http.ts';
 
 export type { HttpAnswer };
 
+/** The profile's error code of a refusal, or null when the answer is not the documented error object. */
+export function errorCodeOf(a: HttpAnswer): string | null {
+  const e = a.body.error as { code?: unknown } | undefined;
+  return a.body.status === 'NOK' && typeof e?.code === 'string' ? e.code : null;
+}
+
 export interface ApduResult {
   data: Uint8Array;
   sw: number;

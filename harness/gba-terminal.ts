@@ -10,7 +10,7 @@ import { makeAuthenticationVector } from '../protocol/ts-33-102-aka.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { describeSw } from '../protocol/iso-7816.ts';
 import { NonConformance } from './verdicts.ts';
-import type { AuthenticationServerAdapter, HttpAnswer, SecureElementAdapter } from '../adapters/types.ts';
+import { errorCodeOf, type AuthenticationServerAdapter, type HttpAnswer, type SecureElementAdapter } from '../adapters/types.ts';
 
 export interface Challenge {
   rand: Uint8Array;
@@ -29,11 +29,6 @@ export interface BootstrapOptions {
   wrongRes?: boolean;
   /** Change one bit of AUTN on its way to the card (an attacker on the network). */
   tamperAutn?: boolean;
-}
-
-function errorCode(a: HttpAnswer): string | null {
-  const e = a.body.error as { code?: unknown } | undefined;
-  return typeof e?.code === 'string' ? e.code : null;
 }
 
 /** The challenge of a 401 answer; anything else where a challenge is due is the server's non-conformance. */
@@ -125,14 +120,14 @@ export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationSe
     if (card.kind === 'sync-failure') {
       answer = await auth.rpb(authorization(auth, impi, c, '', card.auts));
       resynchronised = true;
-      if (answer.status !== 401) return { outcome: { kind: 'refused-by-server', status: answer.status, code: errorCode(answer) }, challenges };
+      if (answer.status !== 401) return { outcome: { kind: 'refused-by-server', status: answer.status, code: errorCodeOf(answer) }, challenges };
       continue;
     }
     if (card.kind === 'refused') return { outcome: { kind: 'refused-by-card', sw: card.sw }, challenges };
     const res = card.value.slice();
     if (opts.wrongRes) res[0] ^= 0x01;
     const done = await auth.rpb(authorization(auth, impi, c, res));
-    if (done.status !== 200) return { outcome: { kind: 'refused-by-server', status: done.status, code: errorCode(done) }, challenges };
+    if (done.status !== 200) return { outcome: { kind: 'refused-by-server', status: done.status, code: errorCodeOf(done) }, challenges };
     verifyServerProof(done, auth, impi, c, res);
     const { btid, lifetime } = done.body as { btid?: unknown; lifetime?: unknown };
     if (typeof btid !== 'string' || typeof lifetime !== 'string') throw new NonConformance('the Authentication Server accepted the bootstrap without a B-TID and lifetime', '{"btid","lifetime"}', JSON.stringify(done.body).slice(0, 120));

@@ -8,7 +8,7 @@ import { MalformedPacketError, MissingKeyError, DecipherError } from './errors.t
 import { concatBytes, equalBytes } from './hex.ts';
 import { blockSizeOf, decryptCbc, encryptCbc } from './block-ciphers.ts';
 import { assertKeyLength, cipherAlgorithmOf, decodeKeyIdentifier, decodeSpi, type Spi } from './ts-102-225-coding.ts';
-import { RESPONSE_UDH, checkLengthOf, computeCheck, type PacketKeys } from './ts-102-225.ts';
+import { RESPONSE_UDH, checkLengthOf, computeCheck, stripUdh, type PacketKeys } from './ts-102-225.ts';
 import { describePorStatus } from './ts-102-225-counter.ts';
 
 export interface ResponseContext {
@@ -75,12 +75,7 @@ export interface ResponsePacket {
 }
 
 export function decodeResponsePacket(bytes: Uint8Array, ctx: ResponseContext): ResponsePacket {
-  let p = bytes;
-  let hadUdh = false;
-  if (p.length >= 3 && p[0] === 0x02 && p[1] === 0x71 && p[2] === 0x00) {
-    p = p.subarray(3);
-    hadUdh = true;
-  }
+  const { body: p, hadUdh } = stripUdh(bytes, RESPONSE_UDH);
   if (p.length < 3) throw new MalformedPacketError('RPL', `response is ${p.length} byte(s); RPL and RHL alone need 3`, '>= 3', String(p.length));
   const rpl = (p[0] << 8) | p[1];
   if (rpl !== p.length - 2) throw new MalformedPacketError('RPL', `says ${rpl} bytes follow it, but ${p.length - 2} are present`, String(rpl), String(p.length - 2));

@@ -144,7 +144,8 @@ export interface CommandPacket {
   computedCheck: Uint8Array | null;
 }
 
-function stripUdh(bytes: Uint8Array, udh: Uint8Array): { body: Uint8Array; hadUdh: boolean } {
+/** The packet without its SMS-PP user-data header (02 70 00 or 02 71 00), when it has one. */
+export function stripUdh(bytes: Uint8Array, udh: Uint8Array): { body: Uint8Array; hadUdh: boolean } {
   if (bytes.length >= 3 && bytes[0] === udh[0] && bytes[1] === udh[1] && bytes[2] === udh[2]) {
     return { body: bytes.subarray(3), hadUdh: true };
   }

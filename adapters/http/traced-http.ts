@@ -48,9 +48,3 @@ export async function tracedHttp(req: HttpRequest, ctx: { timeoutMs: number; tra
   const object = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   return { status: res.status, headers: res.headers, body: object };
 }
-
-/** The profile's error code of a refusal, or null when the answer is not the documented error object. */
-export function errorCodeOf(a: HttpAnswer): string | null {
-  const e = a.body.error as { code?: unknown } | undefined;
-  return a.body.status === 'NOK' && typeof e?.code === 'string' ? e.code : null;
-}

@@ -106,11 +106,11 @@ export class ReferenceApplicationServer {
     if (!meetsProfileMinimum(packet.spi, 'up') && !this.faults.has('as-accept-low-security')) {
       throw new AsError(422, 'INSUFFICIENT_SECURITY', `SPI ${toHex(packet.spi.raw)} is below the profile minimum (CC, ciphered, counter checked)`);
     }
-    let opened = keys ? this.open(bytes, keys, index) : null;
+    let opened = keys ? this.open(bytes, packet, keys, index) : null;
     if (!opened && this.faults.has('as-accept-wrong-iccid')) {
       for (const other of this.devices.values()) {
         const k = other.keys.decrypt.get(index);
-        if (k && other !== d) opened = this.open(bytes, k, index) ?? opened;
+        if (k && other !== d) opened = this.open(bytes, packet, k, index) ?? opened;
       }
     }
     if (!opened) throw new AsError(422, 'INTEGRITY_FAILED', 'the CC does not verify with this device\'s key (or deciphering failed)');
@@ -130,13 +130,13 @@ export class ReferenceApplicationServer {
     return { keys: { encrypt: new Map(), decrypt: new Map() }, uplinkAccepted: new Map(), downlinkSent: new Map() };
   }
 
-  private open(bytes: Uint8Array, keys: KeySet, index: number): CommandPacket | null {
-    if (this.faults.has('as-accept-low-security') && decodeCommandPacket(bytes).spi.integrity !== 'CC') {
+  /** Decipher and verify with one keyset; `header` is the packet already decoded without keys. */
+  private open(bytes: Uint8Array, header: CommandPacket, keys: KeySet, index: number): CommandPacket | null {
+    if (this.faults.has('as-accept-low-security') && header.spi.integrity !== 'CC') {
       const p = decodeCommandPacket(bytes, { kic: keys.kic });
       return p.data && p.verified !== false ? p : null;
     }
     // The packet must name the keyset's algorithm in KIc and, for a CC, in KID (profile: KIc = KID byte).
-    const header = decodeCommandPacket(bytes);
     const expectedId = keyIdentifierFor(keys.algorithm, index);
     if (expectedId !== header.kic.raw || (header.spi.integrity === 'CC' && expectedId !== header.kid.raw)) return null;
     try {

@@ -6,7 +6,7 @@
 import { encodeApdu, splitResponse, SW, describeSw } from '../../protocol/iso-7816.ts';
 import { APDU, OBF_AID } from '../../protocol/obf-profile.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
-import { decodeCommandPacket } from '../../protocol/ts-102-225.ts';
+import { COMMAND_UDH, decodeCommandPacket, stripUdh } from '../../protocol/ts-102-225.ts';
 import { toHex } from '../../protocol/hex.ts';
 import type { FaultSet } from '../faults.ts';
 
@@ -46,7 +46,7 @@ export class ReferenceDevice {
 
   /** B.2.2.1.1 validateChecksum, in the profile's reading: the structure the device can check without keys, and the RC when it is in clear. */
   validateChecksum(packet: Uint8Array): { ok: true } | { ok: false; reason: string } {
-    const size = packet.length >= 3 && packet[0] === 0x02 && packet[1] === 0x70 && packet[2] === 0x00 ? packet.length - 3 : packet.length;
+    const size = stripUdh(packet, COMMAND_UDH).body.length;
     if (size > MAX_PACKET) return { ok: false, reason: `packet of ${size} bytes exceeds ${MAX_PACKET}` };
     try {
       const p = decodeCommandPacket(packet);
@@ -69,7 +69,7 @@ export class ReferenceDevice {
       const check = this.validateChecksum(packet);
       if (!check.ok) return { accepted: false, stage: 'checksum', reason: check.reason };
     }
-    const body = packet.length >= 3 && packet[0] === 0x02 && packet[1] === 0x70 && packet[2] === 0x00 ? packet.subarray(3) : packet;
+    const body = stripUdh(packet, COMMAND_UDH).body;
     if (body.length > MAX_PACKET) return { accepted: false, stage: 'checksum', reason: `packet of ${body.length} bytes does not fit one APDU to the SE` };
     const replay = this.faults.has('device-no-replay-request') ? 0 : APDU.P2_REPLAY_CHECK;
     const r = await this.obf(APDU.INS_DECRYPT_DATA, 0x00, replay, body);
