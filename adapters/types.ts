@@ -83,8 +83,10 @@ export interface AuthenticationServerAdapter {
   readonly bootstrapUri: string;
   /** RPB: one request of the HTTP Digest AKA exchange (RFC 3310), with this Authorization header or none. */
   rpb(authorization: string | null): Promise<HttpAnswer>;
-  /** RPO: an Application Server, with its token, asks for the key of a B-TID for a NAF_Id (hex). */
-  rpo(nafToken: string, req: { btid: string; nafId: string }): Promise<HttpAnswer>;
+  /** RPO: an Application Server, with its token, asks for the key of a B-TID for a NAF_Id (hex), optionally for one data class. */
+  rpo(nafToken: string, req: { btid: string; nafId: string; dataClass?: string }): Promise<HttpAnswer>;
+  /** The subscription owner moves a subscription to another provider (6.3.1 c): this provider stops serving it. */
+  transferOut(impi: string): Promise<HttpAnswer>;
   /** Register an Application Server's NAF_Id and token (the lab's set-up step). */
   registerNaf(nafId: string, token: string): Promise<HttpAnswer>;
   /** Move the server's clock forward (a reference-only test hook); absent on products that cannot. */
@@ -93,8 +95,33 @@ export interface AuthenticationServerAdapter {
 
 /** The Resource Server's rights administration (the owner's side of RPR). */
 export interface ResourceServerAdapter {
-  grant(iccid: string, nafId: string, dataClasses: string[]): Promise<HttpAnswer>;
+  /** Grant rights; `notifyUrl` is where the Application Server wants to hear of subscription changes (6.3.1 e). */
+  grant(iccid: string, nafId: string, dataClasses: string[], notifyUrl?: string): Promise<HttpAnswer>;
   revoke(iccid: string, nafId: string): Promise<HttpAnswer>;
+  /** The rights held over a device, as they move to a new provider (6.3.1 c). */
+  exportRights(iccid: string): Promise<HttpAnswer>;
+  /** The device's eUICC runs a new subscription (6.3.1 e): its beneficiaries are told the new Authentication Server. */
+  subscriptionChange(req: { iccid: string; newIccid: string; authenticationServer: { realm: string; url: string } }): Promise<HttpAnswer>;
+}
+
+/** The kinds of provider the draft names (6.3.1 a, d). */
+export type ProviderKind = 'telecom operator' | 'M2M service provider' | 'application service provider';
+
+/** One authentication provider: its Authentication Server and the Resource Server of its rights. */
+export interface AuthenticationProvider {
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly authenticationServer: AuthenticationServerAdapter;
+  readonly resourceServer: ResourceServerAdapter;
+  /** Where Application Servers reach its Authentication Server (told on a subscription change, 6.3.1 e). */
+  readonly url: string;
+}
+
+/** One subscription (eUICC profile) of a device: which provider, the profile's ICCID and its GBA identity. */
+export interface SubscriptionProfile {
+  provider: string;
+  iccid: string;
+  gba: { impi: string; k: Uint8Array; opc: Uint8Array };
 }
 
 /** The keys and identity a lab knows for one device (PIXIT): downlink = AS encrypts / SE decrypts; uplink the reverse. */
@@ -106,6 +133,13 @@ export interface DeviceUnderTest {
   gba?: { impi: string; k: Uint8Array; opc: Uint8Array };
   secureElement: SecureElementAdapter;
   device: DeviceAdapter;
+  /** When the SE is an eUICC: its EID and its profiles (the first enabled at the start); `iccid`/`gba` are the first's. */
+  euicc?: { eid: string; profiles: SubscriptionProfile[] };
+}
+
+/** `subscriptions`: the device's SE is an eUICC holding a profile of each named provider, the first enabled. */
+export interface ProvisionOptions {
+  subscriptions?: string[];
 }
 
 export interface SutDescription {
@@ -120,9 +154,11 @@ export interface SystemUnderTest {
   readonly applicationServer: ApplicationServerAdapter;
   readonly authenticationServer: AuthenticationServerAdapter;
   readonly resourceServer: ResourceServerAdapter;
+  /** Every authentication provider of the deployment; the first is `authenticationServer` / `resourceServer`. */
+  readonly providers: readonly AuthenticationProvider[];
   /** Start a scenario: later exchanges are recorded in `trace`. */
   beginScenario(trace: Trace): void;
   /** A device with its SE, personalised with keys the harness knows; `label` names it in the scenario ("A", "B"). */
-  provisionDevice(label: string): Promise<DeviceUnderTest>;
+  provisionDevice(label: string, opts?: ProvisionOptions): Promise<DeviceUnderTest>;
   close(): Promise<void>;
 }

@@ -42,6 +42,13 @@ export const FAULTS = {
   'auth-rpo-any-naf': { party: 'authentication-server', description: 'Authentication Server gives any registered Application Server the key of the NAF_Id it asks for, not only its own', breaks: '6.1 (key material restricted to a specific Application Server); 6.4.2 RPO' },
   'auth-rpo-any-btid': { party: 'authentication-server', description: 'Authentication Server answers an unknown B-TID with the key of its latest bootstrap', breaks: '6.4.2 RPO; TS 33.220 4.5.3 (key material only for the B-TID presented)' },
   'rs-ignore-revocation': { party: 'resource-server', description: 'Resource Server acknowledges a revocation but keeps granting the rights', breaks: '6.1; 6.3.1 f, h (each beneficiary controls its part); 6.4.2 RPR' },
+  'se-euicc-keeps-old-profile': { party: 'secure-element', description: 'eUICC answers EnableProfile with ok but keeps running the previously enabled subscription', breaks: '6.3.1 a, b, e (subscriptions change over the air; the device then uses the new provider)' },
+  'auth-serve-after-transfer': { party: 'authentication-server', description: 'Authentication Server keeps bootstrapping a subscription, and serving its keys, after the owner transferred it to another provider', breaks: '6.3.1 c (after the transfer the old provider\'s keys stop working)' },
+  'auth-rpo-ignore-data-class': { party: 'authentication-server', description: 'Authentication Server hands key material for a data class the Resource Server did not grant the Application Server', breaks: '6.3.1 f (each beneficiary controls only its part of the device data)' },
+  'auth-operator-domain-nafs-only': { party: 'authentication-server', description: 'Authentication Server registers only Application Servers whose FQDN is inside its own domain', breaks: '6.3.1 g (applications outside the provider\'s domain use OBF)' },
+  'rs-change-not-forwarded': { party: 'resource-server', description: 'Resource Server records a subscription change but tells no Application Server', breaks: '6.3.1 e (M2MSPs and ASPs are forwarded the new Authentication Server)' },
+  'rs-change-told-to-all': { party: 'resource-server', description: 'Resource Server tells a subscription change to every Application Server it knows, including those without rights over the device', breaks: '6.3.1 e, h (only the device\'s beneficiaries learn of it)' },
+  'rs-revoke-all-nafs': { party: 'resource-server', description: 'Resource Server, revoking one Application Server\'s rights over a device, revokes every Application Server\'s', breaks: '6.3.1 h (one beneficiary\'s revocation leaves the others working)' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -9,6 +9,8 @@ interface Options {
   adminToken: string;
   timeoutMs: number;
   trace: () => Trace | null;
+  /** Names the server in traces when a deployment has several (e.g. "Resource Server of M2M Provider"). */
+  name?: string;
 }
 
 export class HttpAuthenticationServer implements AuthenticationServerAdapter {
@@ -26,15 +28,19 @@ export class HttpAuthenticationServer implements AuthenticationServerAdapter {
   }
 
   private send(method: 'POST' | 'PUT', route: string, body: object | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
-    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: 'harness -> Authentication Server' });
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Authentication Server'}` });
   }
 
   rpb(authorization: string | null): Promise<HttpAnswer> {
     return this.send('POST', 'rpb/bootstrap', undefined, authorization === null ? {} : { authorization });
   }
 
-  rpo(nafToken: string, req: { btid: string; nafId: string }): Promise<HttpAnswer> {
+  rpo(nafToken: string, req: { btid: string; nafId: string; dataClass?: string }): Promise<HttpAnswer> {
     return this.send('POST', 'rpo/naf-key', req, { authorization: `Bearer ${nafToken}` });
+  }
+
+  transferOut(impi: string): Promise<HttpAnswer> {
+    return this.send('POST', 'subscribers/transfer-out', { impi }, { authorization: `Bearer ${this.opts.adminToken}` });
   }
 
   registerNaf(nafId: string, token: string): Promise<HttpAnswer> {
@@ -50,15 +56,23 @@ export class HttpAuthenticationServer implements AuthenticationServerAdapter {
 export class HttpResourceServer implements ResourceServerAdapter {
   constructor(private readonly opts: Options) {}
 
-  private send(method: 'PUT' | 'DELETE', body: object): Promise<HttpAnswer> {
-    return tracedHttp({ method, url: `${this.opts.baseUrl}/rights`, body, headers: { authorization: `Bearer ${this.opts.adminToken}` } }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: 'harness -> Resource Server' });
+  private send(method: 'PUT' | 'DELETE' | 'POST', body: object, route = 'rights'): Promise<HttpAnswer> {
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers: { authorization: `Bearer ${this.opts.adminToken}` } }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Resource Server'}` });
   }
 
-  grant(iccid: string, nafId: string, dataClasses: string[]): Promise<HttpAnswer> {
-    return this.send('PUT', { iccid, nafId, dataClasses });
+  grant(iccid: string, nafId: string, dataClasses: string[], notifyUrl?: string): Promise<HttpAnswer> {
+    return this.send('PUT', notifyUrl === undefined ? { iccid, nafId, dataClasses } : { iccid, nafId, dataClasses, notifyUrl });
   }
 
   revoke(iccid: string, nafId: string): Promise<HttpAnswer> {
     return this.send('DELETE', { iccid, nafId });
+  }
+
+  exportRights(iccid: string): Promise<HttpAnswer> {
+    return this.send('POST', { iccid }, 'rights/export');
+  }
+
+  subscriptionChange(req: { iccid: string; newIccid: string; authenticationServer: { realm: string; url: string } }): Promise<HttpAnswer> {
+    return this.send('POST', req, 'subscription-change');
   }
 }

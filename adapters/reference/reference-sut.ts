@@ -6,7 +6,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
-import { ReferenceDevice, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, type FaultName, type RunningServer } from '../../reference-impl/index.ts';
+import { ReferenceDevice, ReferenceEuicc, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, type FaultName, type RunningServer, type SecureElementPersonalisation } from '../../reference-impl/index.ts';
 import { withLuhn } from '../../protocol/iccid.ts';
 import { toHex } from '../../protocol/hex.ts';
 import type { KeyAlgorithm, KeySet } from '../../protocol/obf-profile.ts';
@@ -15,7 +15,7 @@ import { HttpAuthenticationServer, HttpResourceServer } from '../http/gba-server
 import { HarnessError } from '../../harness/verdicts.ts';
 import { TracedSecureElement } from '../apdu/traced-secure-element.ts';
 import { Trace } from '../trace.ts';
-import type { DeviceAdapter, DeviceUnderTest, SystemUnderTest, SutDescription } from '../types.ts';
+import type { AuthenticationProvider, DeviceAdapter, DeviceUnderTest, ProviderKind, ProvisionOptions, SubscriptionProfile, SystemUnderTest, SutDescription } from '../types.ts';
 
 export interface ReferenceOptions {
   faults: FaultName[];
@@ -47,13 +47,27 @@ export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { down
 
 /** The realm of the reference Authentication Server (the B-TID domain) and the IMS domain of its subscribers. */
 export const REFERENCE_REALM = 'bsf.obf-reference.example';
-const IMPI_DOMAIN = 'ims.obf-reference.example';
+
+/**
+ * The reference deployment's authentication providers (6.3.1 a, d): each runs its own Authentication Server and
+ * Resource Server. The first is the deployment's default (`authenticationServer`, `resourceServer`).
+ */
+export const REFERENCE_PROVIDERS: ReadonlyArray<{ name: string; kind: ProviderKind; realm: string; impiDomain: string; iccidPrefix: string }> = [
+  { name: 'Operator A', kind: 'telecom operator', realm: REFERENCE_REALM, impiDomain: 'ims.obf-reference.example', iccidPrefix: '899100' },
+  { name: 'Operator B', kind: 'telecom operator', realm: 'bsf.operator-b.example', impiDomain: 'ims.operator-b.example', iccidPrefix: '899102' },
+  { name: 'M2M Provider', kind: 'M2M service provider', realm: 'bsf.m2m-provider.example', impiDomain: 'm2m-provider.example', iccidPrefix: '898803' },
+  { name: 'App Provider', kind: 'application service provider', realm: 'bsf.app-provider.example', impiDomain: 'app-provider.example', iccidPrefix: '898804' },
+];
+
+interface ProviderServers {
+  auth: RunningServer;
+  rs: RunningServer;
+  tokens: { authAdmin: string; rsAdmin: string; rpr: string };
+}
 
 interface Servers {
   as: RunningServer;
-  rs: RunningServer;
-  auth: RunningServer;
-  tokens: { authAdmin: string; rsAdmin: string; rpr: string };
+  providers: ProviderServers[];
 }
 
 export class ReferenceSystem implements SystemUnderTest {
@@ -62,28 +76,55 @@ export class ReferenceSystem implements SystemUnderTest {
   readonly applicationServer: HttpApplicationServer;
   readonly authenticationServer: HttpAuthenticationServer;
   readonly resourceServer: HttpResourceServer;
+  readonly providers: readonly (AuthenticationProvider & { authenticationServer: HttpAuthenticationServer })[];
 
   private constructor(private readonly servers: Servers, private readonly opts: ReferenceOptions, readonly description: SutDescription) {
     const timeoutMs = opts.timeoutMs ?? 5000;
     const trace = () => this.trace;
     this.applicationServer = new HttpApplicationServer({ baseUrl: servers.as.url, timeoutMs, trace, name: 'AS' });
-    this.authenticationServer = new HttpAuthenticationServer({ baseUrl: servers.auth.url, adminToken: servers.tokens.authAdmin, realm: REFERENCE_REALM, clockHook: true, timeoutMs, trace });
-    this.resourceServer = new HttpResourceServer({ baseUrl: servers.rs.url, adminToken: servers.tokens.rsAdmin, timeoutMs, trace });
+    this.providers = REFERENCE_PROVIDERS.map((p, i) => {
+      const s = servers.providers[i];
+      // The default provider keeps the plain names in traces, as before the deployment had several.
+      const suffix = i === 0 ? '' : ` of ${p.name}`;
+      return {
+        name: p.name,
+        kind: p.kind,
+        url: s.auth.url,
+        authenticationServer: new HttpAuthenticationServer({ baseUrl: s.auth.url, adminToken: s.tokens.authAdmin, realm: p.realm, clockHook: true, timeoutMs, trace, name: `Authentication Server${suffix}` }),
+        resourceServer: new HttpResourceServer({ baseUrl: s.rs.url, adminToken: s.tokens.rsAdmin, timeoutMs, trace, name: `Resource Server${suffix}` }),
+      };
+    });
+    this.authenticationServer = this.providers[0].authenticationServer;
+    this.resourceServer = this.providers[0].resourceServer as HttpResourceServer;
   }
 
   static async start(opts: ReferenceOptions): Promise<ReferenceSystem> {
     const faults = new Set(opts.faults);
     // Fresh random credentials per run: they are secrets of this run only, and traces mask Bearer tokens.
     const token = () => randomBytes(24).toString('base64url');
-    const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
     const as = await startApplicationServer({ faults });
-    const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
-    const auth = await startAuthenticationServer({ realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults });
+    const started: ProviderServers[] = [];
+    try {
+      for (const p of REFERENCE_PROVIDERS) {
+        const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
+        const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
+        const auth = await startAuthenticationServer({ realm: p.realm, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults }).catch(async (e) => {
+          await rs.close();
+          throw e;
+        });
+        started.push({ auth, rs, tokens });
+      }
+    } catch (e) {
+      for (const s of started) await Promise.all([s.auth.close(), s.rs.close()]);
+      await as.close();
+      throw e;
+    }
     const fault = opts.faults.length ? opts.faults.join(',') : null;
-    return new ReferenceSystem({ as, rs, auth, tokens }, opts, {
+    const [first] = started;
+    return new ReferenceSystem({ as, providers: started }, opts, {
       kind: 'reference',
       name: 'OBF reference implementation',
-      description: `bundled reference SE, device, Application Server (${as.url}), Authentication Server (${auth.url}) and Resource Server (${rs.url})${fault ? `, fault: ${fault}` : ''}`,
+      description: `bundled reference SE (card or eUICC), device, Application Server (${as.url}), Authentication Server (${first.auth.url}) and Resource Server (${first.rs.url}) of ${REFERENCE_PROVIDERS[0].name}, and of ${REFERENCE_PROVIDERS.slice(1).map((p) => `${p.name} (${p.kind})`).join(', ')}${fault ? `, fault: ${fault}` : ''}`,
       fault,
     });
   }
@@ -92,9 +133,12 @@ export class ReferenceSystem implements SystemUnderTest {
     this.trace = trace;
   }
 
-  async provisionDevice(label: string): Promise<DeviceUnderTest> {
-    this.sequence++;
-    const iccid = withLuhn(`899100${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`);
+  /** One subscription of a device with a provider: the card's personalisation, and the provider's subscriber record. */
+  private async subscribe(label: string, providerName: string, serial: string): Promise<{ perso: SecureElementPersonalisation; profile: SubscriptionProfile; keys: ReturnType<typeof referenceKeysFor> }> {
+    const index = REFERENCE_PROVIDERS.findIndex((p) => p.name === providerName);
+    if (index < 0) throw new HarnessError(`the reference deployment has no provider "${providerName}" (it has ${REFERENCE_PROVIDERS.map((p) => p.name).join(', ')})`);
+    const p = REFERENCE_PROVIDERS[index];
+    const iccid = withLuhn(`${p.iccidPrefix}${serial}`);
     const keys = referenceKeysFor(iccid, this.opts.keySeed);
     for (const set of [...Object.values(keys.downlink), ...Object.values(keys.uplink)]) {
       this.trace?.addSecret(toHex(set.kic));
@@ -102,11 +146,27 @@ export class ReferenceSystem implements SystemUnderTest {
     }
     this.trace?.addSecret(toHex(keys.gba.k));
     this.trace?.addSecret(toHex(keys.gba.opc));
-    const impi = `${iccid}@${IMPI_DOMAIN}`;
-    const sub = await this.authenticationServer.provisionSubscriber({ impi, iccid, k: toHex(keys.gba.k), opc: toHex(keys.gba.opc) });
-    if (sub.status !== 201) throw new HarnessError(`the reference Authentication Server refused the subscription of device ${label}: HTTP ${sub.status}`);
+    const impi = `${iccid}@${p.impiDomain}`;
+    const sub = await this.providers[index].authenticationServer.provisionSubscriber({ impi, iccid, k: toHex(keys.gba.k), opc: toHex(keys.gba.opc) });
+    if (sub.status !== 201) throw new HarnessError(`the reference Authentication Server of ${p.name} refused the subscription of device ${label}: HTTP ${sub.status}`);
+    const gba = { k: keys.gba.k, opc: keys.gba.opc, impi };
+    return { perso: { iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba }, profile: { provider: p.name, iccid, gba }, keys };
+  }
+
+  async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {
+    this.sequence++;
+    const serial = `${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`;
+    const subscriptions = opts.subscriptions?.length ? opts.subscriptions : [REFERENCE_PROVIDERS[0].name];
+    if (new Set(subscriptions).size !== subscriptions.length) throw new HarnessError(`device ${label}: one profile per provider`);
+    const made = [];
+    for (const name of subscriptions) made.push(await this.subscribe(label, name, serial));
+    const { perso, keys } = made[0];
+    const iccid = perso.iccid;
+    const impi = perso.gba!.impi;
     const faults = new Set(this.opts.faults);
-    const card = new ReferenceSecureElement({ iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba: { k: keys.gba.k, opc: keys.gba.opc, impi } }, faults);
+    // A device named with its subscriptions has an eUICC (one profile each); otherwise a plain card, as before.
+    const eid = `89049032${serial.padStart(24, '0')}`;
+    const card = opts.subscriptions?.length ? new ReferenceEuicc({ eid, profiles: made.map((m) => m.perso) }, faults) : new ReferenceSecureElement(perso, faults);
     const timeout = this.opts.timeoutMs ?? 5000;
     const cardTransport = async (apdu: Uint8Array) => card.transmit(apdu);
     const seForDevice = new TracedSecureElement(cardTransport, `device ${label} -> SE ${label}`, () => this.trace, timeout);
@@ -121,6 +181,7 @@ export class ReferenceSystem implements SystemUnderTest {
       gba: { impi, ...keys.gba },
       secureElement: new TracedSecureElement(cardTransport, `harness -> SE ${label}`, () => this.trace, timeout),
       device: this.deviceAdapter(device, label),
+      ...(opts.subscriptions?.length ? { euicc: { eid, profiles: made.map((m) => m.profile) } } : {}),
     };
   }
 
@@ -153,8 +214,10 @@ export class ReferenceSystem implements SystemUnderTest {
   }
 
   async close(): Promise<void> {
-    await this.servers.auth.close();
-    await this.servers.rs.close();
+    for (const p of this.servers.providers) {
+      await p.auth.close();
+      await p.rs.close();
+    }
     await this.servers.as.close();
   }
 }

@@ -22,6 +22,8 @@ export interface Subscriber {
   keys: SubscriberKeys;
   /** SQN_HE: the last SQN put in a vector for this subscriber. */
   sqnHe: Uint8Array;
+  /** Set when the owner moved the subscription to another provider (6.3.1 c): no bootstrap, no key from here on. */
+  transferredAt?: number;
 }
 
 export interface Bootstrap {
@@ -99,9 +101,39 @@ export class ReferenceAuthenticationServer {
     return { status: 'OK' };
   }
 
+  /**
+   * Admin (the subscription owner's authorisation, 6.3.1 c): the subscription moves to another provider. Its
+   * bootstraps are dropped and no later bootstrap or key request is served. What the answer carries is what moves:
+   * identities only, never K, OPc or Ks (docs/profile/providers.md section 4).
+   */
+  transferOut(body: Record<string, unknown>): { status: 'OK'; transferred: { impi: string; iccid: string; at: string } } {
+    const impi = field<string>(body, 'impi', 'string');
+    const sub = this.subscribers.get(impi);
+    if (!sub) throw new HttpError(404, 'UNKNOWN_SUBSCRIBER', 'no subscriber with this IMPI', 'impi');
+    if (sub.transferredAt !== undefined) throw new HttpError(409, 'SUBSCRIPTION_TRANSFERRED', 'this subscription was already transferred', 'impi');
+    sub.transferredAt = this.now();
+    if (!this.faults.has('auth-serve-after-transfer')) {
+      const btid = this.btidOfImpi.get(impi);
+      if (btid !== undefined) this.bootstraps.delete(btid);
+      this.btidOfImpi.delete(impi);
+    }
+    return { status: 'OK', transferred: { impi, iccid: sub.iccid, at: new Date(sub.transferredAt).toISOString() } };
+  }
+
+  /** Whether this subscriber may still bootstrap here (RPB). */
+  servesSubscriber(sub: Subscriber): boolean {
+    return sub.transferredAt === undefined || this.faults.has('auth-serve-after-transfer');
+  }
+
   /** Admin: register (or re-key) an Application Server's RPO credential for its NAF_Id. */
   registerNaf(body: Record<string, unknown>): { status: 'OK' } {
     const nafId = nafIdField(body);
+    if (this.faults.has('auth-operator-domain-nafs-only')) {
+      // The fault: a provider that serves only applications inside its own domain (6.3.1 g forbids it).
+      const fqdn = Buffer.from(fromHex(nafId).slice(0, -5)).toString('latin1');
+      const domain = this.realm.split('.').slice(1).join('.');
+      if (!fqdn.endsWith(`.${domain}`)) throw new HttpError(403, 'NAF_OUTSIDE_DOMAIN', `only applications under ${domain} are served`, 'nafId');
+    }
     const token = field<string>(body, 'token', 'string');
     if (!TOKEN_PATTERN.test(token)) throw new HttpError(400, 'BAD_REQUEST', "field 'token' must be 16 to 512 token68 characters (RFC 6750)", 'token');
     const digest = tokenDigest(token);
@@ -148,6 +180,7 @@ export class ReferenceAuthenticationServer {
     const btid = field<string>(body, 'btid', 'string');
     if (btid.length === 0 || btid.length > 512) throw new HttpError(400, 'BAD_REQUEST', "field 'btid' must be 1 to 512 characters", 'btid');
     const nafId = nafIdField(body);
+    const dataClass = body.dataClass === undefined ? undefined : field<string>(body, 'dataClass', 'string');
     if (callerNaf !== nafId && !this.faults.has('auth-rpo-any-naf')) {
       throw new HttpError(403, 'NAF_NOT_AUTHORISED', 'this credential is not registered for the requested NAF_Id', 'nafId');
     }
@@ -157,9 +190,16 @@ export class ReferenceAuthenticationServer {
     if (this.now() >= b.expiresAt && !this.faults.has('auth-ignore-lifetime')) {
       throw new HttpError(410, 'BTID_EXPIRED', `the key lifetime of this B-TID ended at ${new Date(b.expiresAt).toISOString()}`, 'btid');
     }
+    const sub = this.subscribers.get(b.impi);
+    if (sub && !this.servesSubscriber(sub)) throw new HttpError(410, 'SUBSCRIPTION_TRANSFERRED', 'the subscription of this B-TID moved to another provider', 'btid');
     const rights = await this.lookupRights(b.iccid, nafId);
     if (!rights.granted && !this.faults.has('auth-rpo-ignore-rights')) {
       throw new HttpError(403, 'NO_RIGHTS', 'the Resource Server grants this NAF no rights for the device');
+    }
+    // 6.3.1 f: an Application Server that says which part of the device's data it wants gets key material only
+    // for a part the Resource Server granted it.
+    if (dataClass !== undefined && !rights.dataClasses.includes(dataClass) && !this.faults.has('auth-rpo-ignore-data-class')) {
+      throw new HttpError(403, 'DATA_CLASS_NOT_GRANTED', `the Resource Server grants this NAF no rights for data class '${dataClass.slice(0, 64)}'`, 'dataClass');
     }
     const ksNaf = deriveNafKey(b.ks, b.rand, b.impi, fromHex(nafId), 'gba-me');
     return { ksNaf: toHex(ksNaf), lifetime: new Date(b.expiresAt).toISOString(), impi: b.impi, iccid: b.iccid, settings: { dataClasses: rights.dataClasses } };

@@ -83,6 +83,7 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
 
   return listenJson(jsonRouter({
     [`${AUTH_BASE}/subscribers`]: { POST: adminRoute(201, (b) => as.addSubscriber(b)) },
+    [`${AUTH_BASE}/subscribers/transfer-out`]: { POST: adminRoute(200, (b) => as.transferOut(b)) },
     [`${AUTH_BASE}/nafs`]: { POST: adminRoute(201, (b) => as.registerNaf(b)) },
     [`${AUTH_BASE}/policy`]: { PUT: adminRoute(200, (b) => as.setPolicy(b)) },
     [`${AUTH_BASE}/clock`]: { POST: adminRoute(200, (b) => as.advanceClock(b)) },

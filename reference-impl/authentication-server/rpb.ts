@@ -69,6 +69,7 @@ export class RpbEndpoint {
     if (p.algorithm !== undefined && p.algorithm.toLowerCase() !== AKA_ALGORITHM.toLowerCase()) throw malformed(`the Digest algorithm must be ${AKA_ALGORITHM}`);
     const sub = this.as.subscribers.get(p.username);
     if (!sub) throw new HttpError(403, 'UNKNOWN_SUBSCRIBER', 'no subscriber with this identity');
+    if (!this.as.servesSubscriber(sub)) throw new HttpError(403, 'SUBSCRIPTION_TRANSFERRED', 'this subscription moved to another provider');
     if (p.auts === undefined && (p.response === undefined || p.response === '')) {
       throw this.challenge(sub, 'AKA_CHALLENGE', 'answer the AKA challenge in WWW-Authenticate with RES as the Digest password');
     }

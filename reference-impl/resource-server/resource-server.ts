@@ -37,9 +37,39 @@ function dataClassesField(body: Record<string, unknown>): string[] {
   return [...new Set(v as string[])];
 }
 
+/** Optional `notifyUrl` of a grant: where the Application Server wants to hear of subscription changes (6.3.1 e). */
+function notifyUrlField(body: Record<string, unknown>): string | undefined {
+  const v = body.notifyUrl;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 2048) throw new HttpError(400, 'BAD_REQUEST', "field 'notifyUrl' must be an http(s) URL of at most 2048 characters", 'notifyUrl');
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', "field 'notifyUrl' must be an http(s) URL", 'notifyUrl');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'BAD_REQUEST', "field 'notifyUrl' must be an http(s) URL", 'notifyUrl');
+  return url.href;
+}
+
+/** How long the Resource Server waits for an Application Server to take a notification. */
+export const NOTIFY_TIMEOUT_MS = 5_000;
+
+/** A notification to send: the transport (fetch in the server, a stub in unit tests) is the caller's. */
+export interface Notification {
+  url: string;
+  nafId: string;
+  body: Record<string, unknown>;
+}
+
+interface Grant {
+  dataClasses: string[];
+  notifyUrl?: string;
+}
+
 /** Rights per device and NAF; transport-free. */
 export class ReferenceResourceServer {
-  private readonly grants = new Map<string, string[]>();
+  private readonly grants = new Map<string, Grant>();
 
   constructor(private readonly faults: FaultSet = new Set()) {}
 
@@ -51,8 +81,50 @@ export class ReferenceResourceServer {
     const iccid = iccidField(body);
     const nafId = nafIdField(body);
     const classes = dataClassesField(body);
-    this.grants.set(ReferenceResourceServer.key(iccid, nafId), classes);
+    this.grants.set(ReferenceResourceServer.key(iccid, nafId), { dataClasses: classes, notifyUrl: notifyUrlField(body) });
     return { status: 'OK' };
+  }
+
+  private grantsOf(iccid: string): Array<[string, Grant]> {
+    const prefix = `${iccid}/`;
+    return [...this.grants].filter(([k]) => k.startsWith(prefix)).map(([k, g]) => [k.slice(prefix.length), g]);
+  }
+
+  /**
+   * Admin (6.3.1 c): the rights of a device, for the owner to move to a new provider's Resource Server. Rights
+   * and data classes only: the Resource Server holds no key material.
+   */
+  exportRights(body: Record<string, unknown>): { status: 'OK'; iccid: string; rights: Array<{ nafId: string; dataClasses: string[] }> } {
+    const iccid = iccidField(body);
+    return { status: 'OK', iccid, rights: this.grantsOf(iccid).map(([nafId, g]) => ({ nafId, dataClasses: [...g.dataClasses] })) };
+  }
+
+  /**
+   * Admin (6.3.1 e): the device's eUICC now runs another subscription (new ICCID, new Authentication Server). The
+   * rights move to the new ICCID, and exactly the Application Servers holding rights over the device are told,
+   * each at the notifyUrl of its grant. Returns the notifications to send.
+   */
+  subscriptionChange(body: Record<string, unknown>): { answer: { status: 'OK'; iccid: string; newIccid: string; notified: number }; notifications: Notification[] } {
+    const iccid = iccidField(body);
+    const newIccid = iccidField({ iccid: body.newIccid });
+    const auth = body.authenticationServer as Record<string, unknown> | undefined;
+    if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw new HttpError(400, 'BAD_REQUEST', "field 'authenticationServer' must be an object with 'realm' and 'url'", 'authenticationServer');
+    const realm = auth.realm;
+    if (typeof realm !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(realm)) throw new HttpError(400, 'BAD_REQUEST', "field 'authenticationServer.realm' must be a DNS name", 'authenticationServer');
+    const url = notifyUrlField({ notifyUrl: auth.url });
+    if (url === undefined) throw new HttpError(400, 'BAD_REQUEST', "field 'authenticationServer.url' is required", 'authenticationServer');
+    const mine = this.grantsOf(iccid);
+    if (mine.length === 0) throw new HttpError(404, 'UNKNOWN_DEVICE', `no rights are held over ICCID ${iccid}`, 'iccid');
+    const event = { event: 'subscription-change', iccid, newIccid, authenticationServer: { realm, url } };
+    let told: Array<[string, Grant]> = mine;
+    if (this.faults.has('rs-change-told-to-all')) told = [...this.grants].map(([k, g]) => [k.split('/')[1], g]);
+    if (this.faults.has('rs-change-not-forwarded')) told = [];
+    const notifications = told.filter(([, g]) => g.notifyUrl !== undefined).map(([nafId, g]) => ({ url: g.notifyUrl!, nafId, body: { ...event, nafId } }));
+    for (const [nafId, g] of mine) {
+      this.grants.delete(ReferenceResourceServer.key(iccid, nafId));
+      this.grants.set(ReferenceResourceServer.key(newIccid, nafId), g);
+    }
+    return { answer: { status: 'OK', iccid, newIccid, notified: notifications.length }, notifications };
   }
 
   revoke(body: Record<string, unknown>): { status: 'OK' } {
@@ -60,14 +132,28 @@ export class ReferenceResourceServer {
     const nafId = nafIdField(body);
     const key = ReferenceResourceServer.key(iccid, nafId);
     if (!this.grants.has(key)) throw new HttpError(404, 'UNKNOWN_GRANT', `no rights granted to this NAF for ICCID ${iccid}`);
-    if (!this.faults.has('rs-ignore-revocation')) this.grants.delete(key);
+    if (this.faults.has('rs-revoke-all-nafs')) {
+      // The fault: one beneficiary's revocation takes every beneficiary's rights over the device (6.3.1 h).
+      for (const [other] of this.grantsOf(iccid)) this.grants.delete(ReferenceResourceServer.key(iccid, other));
+    } else if (!this.faults.has('rs-ignore-revocation')) this.grants.delete(key);
     return { status: 'OK' };
   }
 
   /** RPR: the rights of one NAF for one device. */
   rights(body: Record<string, unknown>): { granted: boolean; dataClasses: string[] } {
-    const classes = this.grants.get(ReferenceResourceServer.key(iccidField(body), nafIdField(body)));
-    return classes ? { granted: true, dataClasses: [...classes] } : { granted: false, dataClasses: [] };
+    const g = this.grants.get(ReferenceResourceServer.key(iccidField(body), nafIdField(body)));
+    return g ? { granted: true, dataClasses: [...g.dataClasses] } : { granted: false, dataClasses: [] };
+  }
+}
+
+/** POST one notification; false when the Application Server did not take it (it is not retried: the profile's reference keeps it simple). */
+async function notify(n: Notification): Promise<boolean> {
+  try {
+    const res = await fetch(n.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(n.body), signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS) });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status >= 200 && res.status < 300;
+  } catch {
+    return false;
   }
 }
 
@@ -85,6 +171,20 @@ export async function startResourceServer(opts: ResourceServerOptions): Promise<
     [`${RS_BASE}/rights`]: {
       PUT: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.grant(req.body) }) },
       DELETE: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.revoke(req.body) }) },
+    },
+    [`${RS_BASE}/rights/export`]: {
+      POST: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.exportRights(req.body) }) },
+    },
+    [`${RS_BASE}/subscription-change`]: {
+      POST: {
+        body: 'json',
+        authorize: adminOnly,
+        handle: async (req) => {
+          const { answer, notifications } = rs.subscriptionChange(req.body);
+          const delivered = await Promise.all(notifications.map((n) => notify(n)));
+          return { status: 200, body: { ...answer, delivered: delivered.filter(Boolean).length } };
+        },
+      },
     },
     [`${RS_BASE}/rpr/rights`]: {
       POST: { body: 'json', authorize: need(rpr, 'RPR'), handle: (req) => ({ status: 200, body: rs.rights(req.body) }) },
