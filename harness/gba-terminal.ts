@@ -102,6 +102,8 @@ function verifyServerProof(done: HttpAnswer, auth: AuthenticationServerAdapter, 
 export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationServerAdapter, impi: string, opts: BootstrapOptions = {}): Promise<{ outcome: BootstrapOutcome; challenges: Challenge[] }> {
   const challenges: Challenge[] = [];
   let answer = await auth.rpb(`Digest username="${impi}", realm="${auth.realm}", nonce="", uri="${auth.bootstrapUri}", response=""`);
+  // A refusal of the identity itself (an unknown or transferred subscriber) is the server's answer, not a protocol fault.
+  if (answer.status === 403 && errorCodeOf(answer) !== null) return { outcome: { kind: 'refused-by-server', status: 403, code: errorCodeOf(answer) }, challenges };
   let resynchronised = false;
   for (let round = 0; round < 2; round++) {
     const c = challengeOf(answer);

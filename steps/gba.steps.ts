@@ -35,6 +35,7 @@ When(/^device "([^"]+)" bootstraps with the Authentication Server( answering the
   if (!g) return NOT_APPLICABLE;
   const result = await bootstrap(g.d.secureElement, this.sut.authenticationServer, g.gba.impi, { wrongRes: variant?.includes('wrong RES'), tamperAutn: variant?.includes('alters AUTN') });
   this.gba.bootstraps.set(label, result);
+  this.providers.bootstrappedWith.delete(label);
 });
 
 Given('device {string} has bootstrapped with the Authentication Server', async function (this: ObfWorld, label: string) {
@@ -43,6 +44,7 @@ Given('device {string} has bootstrapped with the Authentication Server', async f
   const result = await bootstrap(g.d.secureElement, this.sut.authenticationServer, g.gba.impi);
   if (result.outcome.kind !== 'bootstrapped') throw new NonConformance(`device ${label} could not bootstrap`, 'a B-TID', JSON.stringify(result.outcome));
   this.gba.bootstraps.set(label, result);
+  this.providers.bootstrappedWith.delete(label);
 });
 
 Then(/^the bootstrap of device "([^"]+)" succeeds with a B-TID base64\(RAND\)@realm( after a resynchronisation)?$/, function (this: ObfWorld, label: string, resync?: string) {
@@ -51,7 +53,9 @@ Then(/^the bootstrap of device "([^"]+)" succeeds with a B-TID base64\(RAND\)@re
   expectTrue(b.outcome.kind === 'bootstrapped', `the bootstrap of device ${label} failed`, 'a B-TID', JSON.stringify(b.outcome));
   if (b.outcome.kind !== 'bootstrapped') return;
   const last = b.challenges[b.challenges.length - 1];
-  expectEqual(b.outcome.btid, `${Buffer.from(last.rand).toString('base64')}@${this.sut.authenticationServer.realm}`, 'B-TID (TS 33.220 4.5.2)');
+  const withProvider = this.providers.bootstrappedWith.get(label);
+  const realm = (withProvider ? this.sut.providers.find((p) => p.name === withProvider)?.authenticationServer : this.sut.authenticationServer)?.realm;
+  expectEqual(b.outcome.btid, `${Buffer.from(last.rand).toString('base64')}@${realm}`, 'B-TID (TS 33.220 4.5.2)');
   expectTrue(!Number.isNaN(Date.parse(b.outcome.lifetime)), 'the key lifetime is not a time', 'ISO 8601 time', b.outcome.lifetime);
   expectEqual(b.outcome.resynchronised, Boolean(resync), 'whether the bootstrap needed a resynchronisation');
 });

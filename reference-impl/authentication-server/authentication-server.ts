@@ -102,8 +102,8 @@ export class ReferenceAuthenticationServer {
   }
 
   /**
-   * Admin (the subscription owner's authorisation, 6.3.1 c): the subscription moves to another provider. Its
-   * bootstraps are dropped and no later bootstrap or key request is served. What the answer carries is what moves:
+   * Admin (the subscription owner's authorisation, 6.3.1 c): the subscription moves to another provider. No
+   * later bootstrap is made and no key is handed out for its B-TIDs (410 SUBSCRIPTION_TRANSFERRED). What the answer carries is what moves:
    * identities only, never K, OPc or Ks (docs/profile/providers.md section 4).
    */
   transferOut(body: Record<string, unknown>): { status: 'OK'; transferred: { impi: string; iccid: string; at: string } } {
@@ -112,11 +112,6 @@ export class ReferenceAuthenticationServer {
     if (!sub) throw new HttpError(404, 'UNKNOWN_SUBSCRIBER', 'no subscriber with this IMPI', 'impi');
     if (sub.transferredAt !== undefined) throw new HttpError(409, 'SUBSCRIPTION_TRANSFERRED', 'this subscription was already transferred', 'impi');
     sub.transferredAt = this.now();
-    if (!this.faults.has('auth-serve-after-transfer')) {
-      const btid = this.btidOfImpi.get(impi);
-      if (btid !== undefined) this.bootstraps.delete(btid);
-      this.btidOfImpi.delete(impi);
-    }
     return { status: 'OK', transferred: { impi, iccid: sub.iccid, at: new Date(sub.transferredAt).toISOString() } };
   }
 

@@ -11,6 +11,8 @@ import { systemUnderTest, type ObfParameters } from './system.ts';
 import type { BootstrapOutcome, Challenge } from '../../harness/gba-terminal.ts';
 import type { GbaAnswer } from '../../protocol/ts-31-102-gba.ts';
 import type { HttpAnswer } from '../../adapters/index.ts';
+import type { NotificationSink } from '../../harness/notification-sink.ts';
+import type { Sealed } from '../../harness/sealed-data.ts';
 
 /** A secured packet seen in the scenario, with what the harness knows about it. */
 export interface SeenPacket {
@@ -43,6 +45,14 @@ export class ObfWorld extends World<ObfParameters> {
     /** Ks_NAF handed to each Application Server over RPO, by name. */
     keys: new Map<string, string>(),
     card: null as GbaAnswer | null,
+  };
+
+  /** Several providers (6.3.1 a-h): who each device last bootstrapped with, notifications, sealed data, moved rights. */
+  readonly providers = {
+    bootstrappedWith: new Map<string, string>(),
+    sink: null as NotificationSink | null,
+    sealed: new Map<string, { sealed: Sealed; text: string }>(),
+    moved: null as HttpAnswer | null,
   };
 
   constructor(options: IWorldOptions<ObfParameters>) {
