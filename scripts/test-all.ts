@@ -4,7 +4,8 @@
  *   2. the conformance suite against the clean reference implementation: every scenario must pass;
  *   3. the suite against each reference fault: exactly the scenarios in tests/fault-expectations.json fail
  *      (verdict fail), all others pass; and every test purpose is caught by at least one fault;
- *   4. static checks: import boundaries (scripts/check-boundaries.ts) and the TypeScript type check.
+ *   4. static checks: import boundaries (scripts/check-boundaries.ts), the TypeScript type check, and that
+ *      docs/test-purposes.md is what scripts/test-purposes-doc.ts generates from the features.
  * Ends with one line "N passed, N failed" summing every check, so a run that tested nothing is visible.
  */
 import { spawn } from 'node:child_process';
@@ -159,7 +160,9 @@ async function staticChecks(): Promise<void> {
   check(problems.length === 0, `import boundaries:\n  ${problems.join('\n  ')}`);
   const tsc = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
   check(tsc.code === 0, `TypeScript type check:\n${tsc.out.slice(0, 3000)}`);
-  console.log(`   import boundaries ${problems.length ? 'VIOLATED' : 'hold'}; type check ${tsc.code === 0 ? 'clean' : 'FAILED'}`);
+  const doc = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/test-purposes-doc.ts'), '--check']);
+  check(doc.code === 0, `docs/test-purposes.md: ${doc.out.trim()}`);
+  console.log(`   import boundaries ${problems.length ? 'VIOLATED' : 'hold'}; type check ${tsc.code === 0 ? 'clean' : 'FAILED'}; test-purpose table ${doc.code === 0 ? 'up to date' : 'OUT OF DATE'}`);
 }
 
 const only = process.argv[2];
