@@ -97,7 +97,7 @@ function filesUnder(dir: string): string[] {
 function keyHygiene(runDir: string): void {
   const files = filesUnder(runDir);
   const texts = files.map((f) => ({ f, text: readFileSync(f).toString('latin1') }));
-  const iccids = new Set(texts.flatMap(({ text }) => text.match(/\b8991\d{16}\b/g) ?? []));
+  const iccids = new Set(texts.flatMap(({ text }) => text.match(/\b89\d{18}\b/g) ?? []));
   const needles: string[] = [];
   for (const iccid of iccids) {
     const k = referenceKeysFor(iccid);
