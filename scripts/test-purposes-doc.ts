@@ -1,6 +1,7 @@
 /**
  * Writes docs/test-purposes.md from the features themselves (tags, names, descriptions), the requirement catalogue
- * and tests/fault-expectations.json, so the table a lab reads cannot drift from what the suite runs.
+ * and tests/fault-expectations.json, and the fault table of docs/architecture.md from reference-impl/faults.ts, so
+ * the tables a lab reads cannot drift from what the suite runs.
  *   node --import tsx scripts/test-purposes-doc.ts          rewrite the document
  *   node --import tsx scripts/test-purposes-doc.ts --check  exit 1 when the document is out of date (npm test)
  */
@@ -8,9 +9,22 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REQUIREMENTS, REQUIREMENT_TAG, TEST_PURPOSE_TAG } from '../harness/requirements.ts';
+import { FAULTS } from '../reference-impl/faults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(ROOT, 'docs/test-purposes.md');
+const ARCHITECTURE = path.join(ROOT, 'docs/architecture.md');
+const PARTY: Record<string, string> = { 'secure-element': 'SE', device: 'device', 'application-server': 'AS', 'authentication-server': 'Authentication Server', 'resource-server': 'Resource Server' };
+
+/** The fault table of docs/architecture.md, between its markers, from reference-impl/faults.ts. */
+export function withFaultTable(architecture: string): string {
+  const begin = architecture.indexOf('<!-- faults:begin');
+  const end = architecture.indexOf('<!-- faults:end -->');
+  if (begin < 0 || end < begin) throw new Error('docs/architecture.md lacks the <!-- faults:begin --> / <!-- faults:end --> markers');
+  const headLine = architecture.slice(begin, architecture.indexOf('\n', begin) + 1);
+  const rows = Object.entries(FAULTS).map(([name, f]) => `| \`${name}\` | ${PARTY[f.party] ?? f.party} | ${f.description} | ${f.breaks} |`);
+  return `${architecture.slice(0, begin)}${headLine}| Fault | Party | What the party then does | Breaks |\n|---|---|---|---|\n${rows.join('\n')}\n${architecture.slice(end)}`;
+}
 
 export interface TestPurposeRow {
   tp: string;
@@ -120,10 +134,15 @@ function currentHeader(): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const doc = render(currentHeader());
+  const architecture = withFaultTable(readFileSync(ARCHITECTURE, 'utf8'));
   if (process.argv.includes('--check')) {
-    if (readFileSync(DOC, 'utf8') !== doc) {
-      console.error('docs/test-purposes.md is out of date: run node --import tsx scripts/test-purposes-doc.ts');
+    const stale = [[DOC, doc], [ARCHITECTURE, architecture]].filter(([file, text]) => readFileSync(file, 'utf8') !== text).map(([file]) => path.relative(ROOT, file));
+    if (stale.length) {
+      console.error(`${stale.join(' and ')} out of date: run node --import tsx scripts/test-purposes-doc.ts`);
       process.exit(1);
     }
-  } else writeFileSync(DOC, doc);
+  } else {
+    writeFileSync(DOC, doc);
+    writeFileSync(ARCHITECTURE, architecture);
+  }
 }
