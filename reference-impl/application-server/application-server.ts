@@ -2,6 +2,7 @@
  * Reference Application Server logic (draft B.2.2.3): importKey, decryptData, encryptData. Devices are identified
  * by ICCID (B.2.1); keys are kept per device, key index and key function; replay counters per device and key index.
  * Transport-free: http-server.ts puts it on HTTP. Every refusal is an AsError with a code from docs/profile/http-api.md.
+ * State (keys, counters) is in key-store.ts: in memory, or durable in a data file.
  */
 import { validateIccid, IccidError } from '../../protocol/iccid.ts';
 import { readUint, toHex, writeUint } from '../../protocol/hex.ts';
@@ -12,19 +13,12 @@ import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
 import { DecipherError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
 import type { FaultSet } from '../faults.ts';
 import { HttpError, field, hexField } from '../http-json.ts';
+import { ApplicationServerStore, emptyDeviceRecord, type DeviceRecord, type KeyFunction } from './key-store.ts';
+
+export type { KeyFunction };
 
 /** A refusal of the Application Server (docs/profile/http-api.md section 6). */
 export class AsError extends HttpError {}
-
-interface DeviceRecord {
-  keys: { encrypt: Map<number, KeySet>; decrypt: Map<number, KeySet> };
-  /** Last counter accepted from the device, per decryption key index. */
-  uplinkAccepted: Map<number, bigint>;
-  /** Last counter sent to the device, per encryption key index. */
-  downlinkSent: Map<number, bigint>;
-}
-
-export type KeyFunction = 'encrypt' | 'decrypt';
 
 function keyIndexField(body: Record<string, unknown>): number {
   const i = field<number>(body, 'keyIndex', 'number');
@@ -33,9 +27,11 @@ function keyIndexField(body: Record<string, unknown>): number {
 }
 
 export class ReferenceApplicationServer {
-  private readonly devices = new Map<string, DeviceRecord>();
+  private readonly devices: Map<string, DeviceRecord>;
 
-  constructor(private readonly faults: FaultSet = new Set()) {}
+  constructor(private readonly faults: FaultSet = new Set(), private readonly store = ApplicationServerStore.open(undefined)) {
+    this.devices = store.devices;
+  }
 
   private iccid(body: Record<string, unknown>): string {
     const iccid = field<string>(body, 'iccid', 'string');
@@ -69,17 +65,12 @@ export class ReferenceApplicationServer {
     for (const [name, key] of [['kic', kic], ['kid', kid]] as const) {
       if (!lengths.includes(key.length)) throw new AsError(400, 'INVALID_KEY', `${name} for ${algorithm} must be ${lengths.join(' or ')} bytes, got ${key.length}`, name);
     }
-    let d = this.devices.get(iccid);
-    if (!d) {
-      d = this.emptyRecord();
-      this.devices.set(iccid, d);
-    }
     const set = { algorithm, kic, kid };
     if (this.faults.has('as-shared-direction-keys')) {
-      d.keys.encrypt.set(keyIndex, set);
-      d.keys.decrypt.set(keyIndex, set);
+      this.store.putKey(iccid, 'encrypt', keyIndex, set);
+      this.store.putKey(iccid, 'decrypt', keyIndex, set);
     } else {
-      d.keys[fn].set(keyIndex, set);
+      this.store.putKey(iccid, fn, keyIndex, set);
     }
     return { status: 'OK' };
   }
@@ -90,7 +81,7 @@ export class ReferenceApplicationServer {
     const keyIndex = keyIndexField(body);
     const bytes = hexField(body, 'packet', 4096);
     const known = this.devices.get(iccid);
-    const d = known ?? (this.faults.has('as-accept-wrong-iccid') ? this.emptyRecord() : this.device(iccid));
+    const d = known ?? (this.faults.has('as-accept-wrong-iccid') ? emptyDeviceRecord() : this.device(iccid));
     let packet: CommandPacket;
     try {
       packet = decodeCommandPacket(bytes);
@@ -122,12 +113,9 @@ export class ReferenceApplicationServer {
         throw new AsError(409, code, `counter ${toHex(opened.cntr!)} refused (${verdict}); last accepted ${toHex(writeUint(d.uplinkAccepted.get(index) ?? 0n, 5))}`);
       }
     }
-    if (counter > (d.uplinkAccepted.get(index) ?? 0n)) d.uplinkAccepted.set(index, counter);
+    // Durable before the answer: a crash after this line cannot make the server accept this packet again.
+    if (counter > (d.uplinkAccepted.get(index) ?? 0n)) this.store.putCounter(iccid, d, 'uplink', index, counter);
     return { data: toHex(opened.data!), counter: toHex(opened.cntr!) };
-  }
-
-  private emptyRecord(): DeviceRecord {
-    return { keys: { encrypt: new Map(), decrypt: new Map() }, uplinkAccepted: new Map(), downlinkSent: new Map() };
   }
 
   /** Decipher and verify with one keyset; `header` is the packet already decoded without keys. */
@@ -161,7 +149,7 @@ export class ReferenceApplicationServer {
     if (!keys) throw new AsError(404, 'UNKNOWN_KEY', `no encryption key at index ${keyIndex} for ICCID ${iccid}`, 'keyIndex');
     const previous = d.downlinkSent.get(keyIndex) ?? 0n;
     const counter = this.faults.has('as-reuse-counter') && !replayCheck ? previous : previous + 1n;
-    d.downlinkSent.set(keyIndex, counter);
+    this.store.putCounter(iccid, d, 'downlink', keyIndex, counter);
     const id = keyIdentifierFor(keys.algorithm, keyIndex);
     const spi = this.faults.has('as-no-ciphering')
       ? encodeSpi({ integrity: 'CC', ciphered: false, counter: replayCheck ? 'higher' : 'no-check' })

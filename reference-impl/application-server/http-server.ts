@@ -6,6 +6,8 @@
  */
 import type http from 'node:http';
 import { ReferenceApplicationServer } from './application-server.ts';
+import { ApplicationServerStore } from './key-store.ts';
+import { closingStore } from '../storage/database.ts';
 import type { FaultSet } from '../faults.ts';
 import { API_BASE, jsonRouter, listenJson, type JsonReply, type Route, type RunningServer } from '../http-json.ts';
 
@@ -25,6 +27,8 @@ export function createApplicationServerHandler(as: ReferenceApplicationServer): 
   });
 }
 
-export async function startApplicationServer(opts: { faults?: FaultSet; host?: string; port?: number } = {}): Promise<RunningServer> {
-  return listenJson(createApplicationServerHandler(new ReferenceApplicationServer(opts.faults)), { basePath: API_BASE, host: opts.host, port: opts.port });
+/** `data`: the SQLite data file holding keys and counters (created if missing); in memory when absent. */
+export async function startApplicationServer(opts: { faults?: FaultSet; host?: string; port?: number; data?: string } = {}): Promise<RunningServer> {
+  const store = ApplicationServerStore.open(opts.data);
+  return closingStore(store, () => listenJson(createApplicationServerHandler(new ReferenceApplicationServer(opts.faults, store)), { basePath: API_BASE, host: opts.host, port: opts.port }));
 }
