@@ -3,7 +3,7 @@
  * faults switched on. (Third-party targets arrive with the target file: see issue "Testing third-party equipment".)
  */
 import { randomBytes } from 'node:crypto';
-import { FAULTS, isFaultName, startApplicationServer, startAuthenticationServer, startResourceServer, type FaultName } from '../reference-impl/index.ts';
+import { DataFileError, FAULTS, isFaultName, startApplicationServer, startAuthenticationServer, startResourceServer, type FaultName } from '../reference-impl/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { ReferenceSystem, REFERENCE_REALM } from './reference/reference-sut.ts';
 import type { SystemUnderTest } from './types.ts';
@@ -25,15 +25,18 @@ export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnde
 }
 
 export type * from './types.ts';
+/** A reference data file that cannot be used (not SQLite, another application's, missing folder): a user mistake. */
+export { DataFileError };
 export { Trace } from './trace.ts';
 export { errorCodeOf } from './types.ts';
 
 /**
  * The reference servers on their own, for a vendor to try the HTTP APIs by hand (docs/profile/http-api.md and
  * gba-api.md): Application Server on `port`, Authentication Server on `port + 1`, Resource Server on `port + 2`
- * (free ports when `port` is 0), with fresh credentials returned to the caller.
+ * (free ports when `port` is 0), with fresh credentials returned to the caller. `data`: the SQLite file the three
+ * keep their state in (docs/reference-implementation.md); in memory when absent.
  */
-export async function startReferenceServers(opts: { port: number; faults: string[] }): Promise<{
+export async function startReferenceServers(opts: { port: number; faults: string[]; data?: string }): Promise<{
   applicationServer: string; authenticationServer: string; resourceServer: string;
   tokens: { authAdmin: string; rsAdmin: string; rpr: string }; close(): Promise<void>;
 }> {
@@ -43,12 +46,13 @@ export async function startReferenceServers(opts: { port: number; faults: string
   const token = () => randomBytes(24).toString('base64url');
   const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
   const next = (k: number) => (opts.port === 0 ? 0 : opts.port + k);
-  const as = await startApplicationServer({ port: next(0), faults });
+  const data = opts.data;
+  const as = await startApplicationServer({ port: next(0), faults, data });
   const closers = [as];
   try {
-    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
+    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data });
     closers.push(rs);
-    const auth = await startAuthenticationServer({ port: next(1), realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults });
+    const auth = await startAuthenticationServer({ port: next(1), realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults, data });
     closers.push(auth);
     return {
       applicationServer: as.url, authenticationServer: auth.url, resourceServer: rs.url, tokens,

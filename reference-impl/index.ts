@@ -12,4 +12,5 @@ export { ReferenceDevice, DeviceSeError, type ApduLink, type DeviceState, type D
 export { startApplicationServer, type RunningServer } from './application-server/http-server.ts';
 export { startAuthenticationServer, type AuthenticationServerOptions } from './authentication-server/http-server.ts';
 export { startResourceServer, type ResourceServerOptions } from './resource-server/resource-server.ts';
+export { DataFileError } from './storage/database.ts';
 export { FAULTS, isFaultName, type FaultName, type FaultInfo, type FaultSet } from './faults.ts';

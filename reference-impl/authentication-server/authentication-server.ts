@@ -3,13 +3,15 @@
  * subscribers (IMPI, ICCID, K, OPc, SQN_HE), registered Application Servers (NAFs) with their RPO credentials,
  * the key lifetime policy, and the bootstraps made over RPB (rpb.ts). RPO (Zn-like): an Application Server fetches
  * Ks_NAF for a B-TID after the Resource Server confirmed its rights over RPR (Zh-like). Transport-free; the HTTP
- * routes are in http-server.ts (docs/profile/gba-api.md). State in memory; NAF tokens kept as SHA-256 digests.
+ * routes are in http-server.ts (docs/profile/gba-api.md). State in bootstrap-store.ts (in memory, or durable in a
+ * data file); NAF tokens kept as SHA-256 digests.
  */
 import { deriveNafKey } from '../../protocol/ts-33-220.ts';
 import { fromHex, toHex } from '../../protocol/hex.ts';
 import type { SubscriberKeys } from '../../protocol/ts-33-102-aka.ts';
 import type { FaultSet } from '../faults.ts';
 import { HttpError, TOKEN_PATTERN, field, hexField, iccidField, nafIdField, tokenDigest } from '../http-json.ts';
+import { BootstrapStore } from './bootstrap-store.ts';
 
 /** IMPI as an NAI (TS 23.003 13.3, RFC 4282): user part @ realm, ASCII, at most 255 characters. */
 export const IMPI_PATTERN = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]{1,128}@[A-Za-z0-9.-]{1,126}$/;
@@ -66,13 +68,11 @@ function exactHex(body: Record<string, unknown>, name: string, length: number, c
 }
 
 export class ReferenceAuthenticationServer {
-  readonly subscribers = new Map<string, Subscriber>();
+  readonly subscribers: Map<string, Subscriber>;
   /** B-TID -> bootstrap; one per IMPI (a new bootstrap replaces the old, TS 33.220 4.5.2). */
-  readonly bootstraps = new Map<string, Bootstrap>();
-  private readonly btidOfImpi = new Map<string, string>();
-  /** SHA-256(token) -> NAF_Id (upper-case hex), and back. */
-  private readonly nafOfToken = new Map<string, string>();
-  private readonly tokenOfNaf = new Map<string, string>();
+  readonly bootstraps: Map<string, Bootstrap>;
+  /** SHA-256(token) -> NAF_Id (upper-case hex). */
+  private readonly nafOfToken: Map<string, string>;
   private clockOffsetMs = 0;
 
   constructor(
@@ -81,7 +81,12 @@ export class ReferenceAuthenticationServer {
     private readonly adminDigest: string,
     private readonly lookupRights: RightsLookup,
     readonly faults: FaultSet = new Set(),
-  ) {}
+    private readonly store = BootstrapStore.open(undefined),
+  ) {
+    this.subscribers = store.subscribers;
+    this.bootstraps = store.bootstraps;
+    this.nafOfToken = store.nafOfToken;
+  }
 
   /** The server clock (ms): wall clock plus what the clock hook added. */
   now(): number {
@@ -97,7 +102,7 @@ export class ReferenceAuthenticationServer {
     const opc = exactHex(body, 'opc', 16, 'INVALID_KEY');
     const sqn = body.sqn === undefined ? new Uint8Array(6) : exactHex(body, 'sqn', 6, 'BAD_REQUEST');
     if (this.subscribers.has(impi)) throw new HttpError(409, 'DUPLICATE_SUBSCRIBER', 'a subscriber with this IMPI is already provisioned', 'impi');
-    this.subscribers.set(impi, { impi, iccid, keys: { k, opc }, sqnHe: sqn });
+    this.store.putSubscriber({ impi, iccid, keys: { k, opc }, sqnHe: sqn });
     return { status: 'OK' };
   }
 
@@ -136,10 +141,7 @@ export class ReferenceAuthenticationServer {
     if (digest === this.adminDigest || (holder !== undefined && holder !== nafId)) {
       throw new HttpError(409, 'TOKEN_IN_USE', 'this token is already the credential of another party', 'token');
     }
-    const previous = this.tokenOfNaf.get(nafId);
-    if (previous !== undefined) this.nafOfToken.delete(previous);
-    this.nafOfToken.set(digest, nafId);
-    this.tokenOfNaf.set(nafId, digest);
+    this.store.putNaf(nafId, digest);
     return { status: 'OK' };
   }
 
@@ -162,12 +164,14 @@ export class ReferenceAuthenticationServer {
 
   /** Store a successful bootstrap (RPB), replacing the subscriber's previous one. */
   storeBootstrap(sub: Subscriber, btid: string, rand: Uint8Array, ks: Uint8Array): Bootstrap {
-    const old = this.btidOfImpi.get(sub.impi);
-    if (old !== undefined) this.bootstraps.delete(old);
     const b: Bootstrap = { btid, impi: sub.impi, iccid: sub.iccid, rand, ks, expiresAt: this.now() + this.lifetimeSeconds * 1000 };
-    this.bootstraps.set(btid, b);
-    this.btidOfImpi.set(sub.impi, btid);
+    this.store.putBootstrap(b);
     return b;
+  }
+
+  /** A subscriber's SQN_HE (RPB): durable before the challenge made with it is sent. */
+  updateSqn(sub: Subscriber, sqn: Uint8Array): void {
+    this.store.putSqn(sub, sqn);
   }
 
   /** RPO: Ks_NAF for a B-TID, to the Application Server registered for that NAF_Id, if it has rights. */

@@ -7,6 +7,8 @@ import { API_BASE, HttpError, bearerToken, checkToken, jsonRouter, listenJson, t
 import type { FaultSet } from '../faults.ts';
 import { MAX_LIFETIME_SECONDS, ReferenceAuthenticationServer, type Rights, type RightsLookup } from './authentication-server.ts';
 import { RpbEndpoint } from './rpb.ts';
+import { BootstrapStore } from './bootstrap-store.ts';
+import { closingStore } from '../storage/database.ts';
 
 export const AUTH_BASE = `${API_BASE}/auth`;
 /** How long the Authentication Server waits for the Resource Server on RPR. */
@@ -23,6 +25,8 @@ export interface AuthenticationServerOptions {
   faults?: FaultSet;
   host?: string;
   port?: number;
+  /** SQLite data file for subscribers, bootstraps and NAF registrations (created if missing); in memory when absent. */
+  data?: string;
 }
 
 const unavailable = (why: string) => new HttpError(503, 'RESOURCE_SERVER_UNAVAILABLE', `the Resource Server ${why}`);
@@ -65,7 +69,8 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
   if (rsUrl.protocol !== 'http:' && rsUrl.protocol !== 'https:') throw new TypeError('resourceServer.url must be an http(s) URL');
   checkToken('resourceServer.token', opts.resourceServer.token);
   const admin = checkToken('adminToken', opts.adminToken);
-  const as = new ReferenceAuthenticationServer(opts.realm, opts.lifetimeSeconds, admin, rprClient(opts.resourceServer), opts.faults);
+  const store = BootstrapStore.open(opts.data);
+  const as = new ReferenceAuthenticationServer(opts.realm, opts.lifetimeSeconds, admin, rprClient(opts.resourceServer), opts.faults, store);
   const rpb = new RpbEndpoint(as);
 
   const adminRoute = (status: number, handler: (body: Record<string, unknown>) => unknown): Route => ({
@@ -81,7 +86,7 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
     return naf;
   };
 
-  return listenJson(jsonRouter({
+  return closingStore(store, () => listenJson(jsonRouter({
     [`${AUTH_BASE}/subscribers`]: { POST: adminRoute(201, (b) => as.addSubscriber(b)) },
     [`${AUTH_BASE}/subscribers/transfer-out`]: { POST: adminRoute(200, (b) => as.transferOut(b)) },
     [`${AUTH_BASE}/nafs`]: { POST: adminRoute(201, (b) => as.registerNaf(b)) },
@@ -91,5 +96,5 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
     [`${AUTH_BASE}/rpo/naf-key`]: {
       POST: { body: 'json', authorize: (req) => void callerNaf(req), handle: async (req) => ({ status: 200, body: await as.nafKey(callerNaf(req), req.body) }) },
     },
-  }), { basePath: AUTH_BASE, host: opts.host, port: opts.port });
+  }), { basePath: AUTH_BASE, host: opts.host, port: opts.port }));
 }

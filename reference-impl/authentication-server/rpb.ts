@@ -39,7 +39,7 @@ export class RpbEndpoint {
 
   /** 401 with a fresh AKA challenge for the subscriber (one new vector: SQN_HE advances). */
   private challenge(sub: Subscriber, code: string, message: string, stale = false): HttpError {
-    sub.sqnHe = nextSqn(sub.sqnHe);
+    this.as.updateSqn(sub, nextSqn(sub.sqnHe));
     const rand = Uint8Array.from(randomBytes(16));
     const av = makeAuthenticationVector(sub.keys, rand, sub.sqnHe, RPB_AMF);
     const nonce = akaNonce(rand, av.autn);
@@ -93,7 +93,7 @@ export class RpbEndpoint {
     if (!verifyDigest(p, { password: '', method: 'POST' })) throw new HttpError(403, 'RESYNC_FAILED', 'a resynchronisation must be sent with an empty password');
     const sqnMs = recoverSqnMs(sub.keys, c.rand, Uint8Array.from(auts));
     if (!sqnMs) throw new HttpError(403, 'RESYNC_FAILED', 'AUTS does not verify (MAC-S)');
-    if (!this.as.faults.has('auth-ignore-sqn-resync')) sub.sqnHe = sqnMs;
+    if (!this.as.faults.has('auth-ignore-sqn-resync')) this.as.updateSqn(sub, sqnMs);
     throw this.challenge(sub, 'SQN_RESYNCHRONISED', 'sequence number resynchronised: answer this fresh challenge');
   }
 

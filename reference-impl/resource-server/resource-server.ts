@@ -3,13 +3,15 @@
  * Server (NAF_Id), the rights granted and the data classes they cover (6.3.1 f, h: several beneficiaries of one
  * device, each with its own part). Its owner grants and revokes rights on the admin API; the Authentication Server
  * asks over RPR whether a NAF has rights for a device before it hands out Ks_NAF (docs/profile/gba-api.md).
- * State in memory; tokens kept as SHA-256 digests; bodies never logged.
+ * State in rights-store.ts (in memory, or durable in a data file); tokens kept as SHA-256 digests; bodies never logged.
  */
 import type { FaultSet } from '../faults.ts';
 import {
   API_BASE, HttpError, bearerToken, checkToken, iccidField, jsonRouter, nafIdField, listenJson, tokenMatches, unauthorised,
   type JsonRequest, type RunningServer,
 } from '../http-json.ts';
+import { RightsStore, type Grant } from './rights-store.ts';
+import { closingStore } from '../storage/database.ts';
 
 export const RS_BASE = `${API_BASE}/rs`;
 export const MAX_DATA_CLASSES = 32;
@@ -23,6 +25,10 @@ export interface ResourceServerOptions {
   faults?: FaultSet;
   host?: string;
   port?: number;
+  /** SQLite data file for the rights (created if missing); in memory when absent. */
+  data?: string;
+  /** Resource Servers sharing one data file keep their rights apart under their scope (default ''). */
+  dataScope?: string;
 }
 
 function dataClassesField(body: Record<string, unknown>): string[] {
@@ -62,26 +68,24 @@ export interface Notification {
   body: Record<string, unknown>;
 }
 
-interface Grant {
-  dataClasses: string[];
-  notifyUrl?: string;
-}
-
 /** Rights per device and NAF; transport-free. */
 export class ReferenceResourceServer {
-  private readonly grants = new Map<string, Grant>();
+  private readonly grants: Map<string, Grant>;
 
-  constructor(private readonly faults: FaultSet = new Set()) {}
+  constructor(private readonly faults: FaultSet = new Set(), private readonly store = RightsStore.open(undefined)) {
+    this.grants = store.grants;
+  }
 
   private static key(iccid: string, nafId: string): string {
-    return `${iccid}/${nafId}`;
+    return RightsStore.key(iccid, nafId);
   }
 
   grant(body: Record<string, unknown>): { status: 'OK' } {
     const iccid = iccidField(body);
     const nafId = nafIdField(body);
     const classes = dataClassesField(body);
-    this.grants.set(ReferenceResourceServer.key(iccid, nafId), { dataClasses: classes, notifyUrl: notifyUrlField(body) });
+    const notifyUrl = notifyUrlField(body);
+    this.store.put(iccid, nafId, { dataClasses: classes, ...(notifyUrl !== undefined ? { notifyUrl } : {}) });
     return { status: 'OK' };
   }
 
@@ -120,10 +124,7 @@ export class ReferenceResourceServer {
     if (this.faults.has('rs-change-told-to-all')) told = [...this.grants].map(([k, g]) => [k.split('/')[1], g]);
     if (this.faults.has('rs-change-not-forwarded')) told = [];
     const notifications = told.filter(([, g]) => g.notifyUrl !== undefined).map(([nafId, g]) => ({ url: g.notifyUrl!, nafId, body: { ...event, nafId } }));
-    for (const [nafId, g] of mine) {
-      this.grants.delete(ReferenceResourceServer.key(iccid, nafId));
-      this.grants.set(ReferenceResourceServer.key(newIccid, nafId), g);
-    }
+    this.store.move(iccid, newIccid, mine.map(([nafId]) => nafId));
     return { answer: { status: 'OK', iccid, newIccid, notified: notifications.length }, notifications };
   }
 
@@ -134,8 +135,8 @@ export class ReferenceResourceServer {
     if (!this.grants.has(key)) throw new HttpError(404, 'UNKNOWN_GRANT', `no rights granted to this NAF for ICCID ${iccid}`);
     if (this.faults.has('rs-revoke-all-nafs')) {
       // The fault: one beneficiary's revocation takes every beneficiary's rights over the device (6.3.1 h).
-      for (const [other] of this.grantsOf(iccid)) this.grants.delete(ReferenceResourceServer.key(iccid, other));
-    } else if (!this.faults.has('rs-ignore-revocation')) this.grants.delete(key);
+      for (const [other] of this.grantsOf(iccid)) this.store.drop(iccid, other);
+    } else if (!this.faults.has('rs-ignore-revocation')) this.store.drop(iccid, nafId);
     return { status: 'OK' };
   }
 
@@ -161,13 +162,14 @@ export async function startResourceServer(opts: ResourceServerOptions): Promise<
   const admin = checkToken('adminToken', opts.adminToken);
   const rpr = checkToken('rprToken', opts.rprToken);
   if (admin === rpr) throw new TypeError('adminToken and rprToken must differ');
-  const rs = new ReferenceResourceServer(opts.faults);
+  const store = RightsStore.open(opts.data, opts.dataScope);
+  const rs = new ReferenceResourceServer(opts.faults, store);
   const need = (digest: string, what: string) => (req: JsonRequest) => {
     const token = bearerToken(req.headers);
     if (!tokenMatches(token, digest)) throw unauthorised('obf-resource-server', what, req.headers.authorization !== undefined);
   };
   const adminOnly = need(admin, 'admin API');
-  return listenJson(jsonRouter({
+  return closingStore(store, () => listenJson(jsonRouter({
     [`${RS_BASE}/rights`]: {
       PUT: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.grant(req.body) }) },
       DELETE: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.revoke(req.body) }) },
@@ -189,5 +191,5 @@ export async function startResourceServer(opts: ResourceServerOptions): Promise<
     [`${RS_BASE}/rpr/rights`]: {
       POST: { body: 'json', authorize: need(rpr, 'RPR'), handle: (req) => ({ status: 200, body: rs.rights(req.body) }) },
     },
-  }), { basePath: RS_BASE, host: opts.host, port: opts.port });
+  }), { basePath: RS_BASE, host: opts.host, port: opts.port }));
 }
