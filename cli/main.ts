@@ -19,7 +19,8 @@ Commands:
   gba derive       Derive a GBA NAF-specific key (TS 33.220 Annex B) from Ks, RAND, IMPI and NAF_Id.
   faults           List the switchable faults of the reference implementation.
   report serve     Serve a run folder on loopback to open its Allure report in a browser.
-  reference serve  Start the reference Application Server alone, to try the HTTP API by hand.
+  reference serve  Start the reference servers alone, to try the HTTP APIs by hand.
+  load             Simulate many devices sending uplink packets to the reference Application Server.
 
 Run 'obf-conformance <command> --help' for a command's options.
 Docs: docs/README.md (the OBF test profile, the CLI, the report schema).`;
@@ -50,6 +51,8 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./reference-command.ts')).referenceHelpCommand;
     case 'report':
       return (await import('./report-command.ts')).reportHelpCommand;
+    case 'load':
+      return (await import('./load-command.ts')).loadCommand;
     case 'faults':
       return (await import('./run-command.ts')).faultsCommand;
     default:
