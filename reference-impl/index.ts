@@ -8,6 +8,7 @@
 export { ReferenceSecureElement, type SecureElementPersonalisation } from './secure-element/secure-element.ts';
 export { type GbaPersonalisation } from './secure-element/gba.ts';
 export { ReferenceEuicc, type EuiccPersonalisation } from './secure-element/euicc.ts';
+export { CardMemoryError } from './secure-element/card-memory.ts';
 export { ReferenceDevice, DeviceSeError, type ApduLink, type DeviceState, type DownlinkOutcome } from './device/device.ts';
 export { startApplicationServer, type RunningServer } from './application-server/http-server.ts';
 export { startAuthenticationServer, type AuthenticationServerOptions } from './authentication-server/http-server.ts';

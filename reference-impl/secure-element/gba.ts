@@ -11,9 +11,10 @@ import { cardAuthenticate, type CardAkaResult, type SubscriberKeys } from '../..
 import { milenage } from '../../protocol/milenage.ts';
 import { deriveNafKey } from '../../protocol/ts-33-220.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
-import { concatBytes, readUint } from '../../protocol/hex.ts';
+import { concatBytes, fromHex, readUint, toHex } from '../../protocol/hex.ts';
 import type { FaultSet } from '../faults.ts';
 import { ApduError } from './apdu-error.ts';
+import type { GbaMemory } from './card-memory.ts';
 
 export interface GbaPersonalisation {
   /** Subscriber key K (16 bytes). */
@@ -58,6 +59,19 @@ export class ReferenceGba {
       throw e;
     }
     return command.mode === 'bootstrap' ? this.bootstrap(command.rand, command.autn) : this.nafDerivation(command.nafId, command.impi);
+  }
+
+  /** The GBA state a card keeps across power cycles (card-memory.ts). */
+  memory(): GbaMemory {
+    return { sqnMs: toHex(this.sqnMs), bootstrapped: this.bootstrapped && { ks: toHex(this.bootstrapped.ks), rand: toHex(this.bootstrapped.rand) }, gbabp: toHex(this.gbabp) };
+  }
+
+  /** Back from the card's memory file. */
+  restore(m: GbaMemory): void {
+    if (m.sqnMs?.length !== 12 || m.gbabp?.length !== EF_GBABP_SIZE * 2) throw new RangeError('SQN_MS or EF_GBABP has the wrong size');
+    this.sqnMs = fromHex(m.sqnMs);
+    this.bootstrapped = m.bootstrapped && { ks: fromHex(m.bootstrapped.ks), rand: fromHex(m.bootstrapped.rand) };
+    this.gbabp = fromHex(m.gbabp);
   }
 
   /** EF_GBABP as READ BINARY sees it (a copy). */

@@ -3,7 +3,8 @@
  * It keeps separate keysets for decryption (commands from the Application Server) and encryption (data to it)
  * at the same key index (B.2.2.2.1 NOTE 1), the last accepted command counter per decryption key index, and an
  * uplink counter per encryption key index, as a card keeps them in non-volatile memory. With a GBA personalisation
- * it also answers AUTHENTICATE in GBA security context and holds EF_GBABP (gba.ts).
+ * it also answers AUTHENTICATE in GBA security context and holds EF_GBABP (gba.ts). Given a memory file, that
+ * non-volatile memory is a file (card-memory.ts), written before each response APDU that follows a change.
  */
 import { decodeApdu, joinResponse, SW, type CommandApdu } from '../../protocol/iso-7816.ts';
 import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
@@ -12,11 +13,15 @@ import { decodeCommandPacket, encodeCommandPacket } from '../../protocol/ts-102-
 import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
 import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
 import { DecipherError, MalformedPacketError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
-import { equalBytes, readUint, writeUint } from '../../protocol/hex.ts';
+import { equalBytes, readUint, toHex, writeUint } from '../../protocol/hex.ts';
 import { GBA } from '../../protocol/ts-31-102-gba.ts';
 import type { FaultSet } from '../faults.ts';
 import { ApduError } from './apdu-error.ts';
 import { ReferenceGba, type GbaPersonalisation } from './gba.ts';
+import { CardMemoryError, CardMemoryFile, countersFromImage, keysToImage, personalisationFromImage, type CardImage } from './card-memory.ts';
+
+/** ISO/IEC 7816-4 6581, memory failure: the change could not be made durable, so its result is not given out. */
+const SW_MEMORY_FAILURE = 0x6581;
 
 export interface SecureElementPersonalisation {
   iccid: string;
@@ -35,9 +40,44 @@ export class ReferenceSecureElement {
   private readonly lastAcceptedCounter = new Map<number, bigint>();
   private readonly uplinkCounter = new Map<number, bigint>();
   private readonly gba: ReferenceGba | null;
+  private readonly perso: SecureElementPersonalisation;
+  private readonly memory: CardMemoryFile | null;
 
-  constructor(private readonly perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set()) {
-    this.gba = perso.gba ? new ReferenceGba(perso.gba, faults) : null;
+  /**
+   * `memoryFile`: the card's non-volatile memory. When the file exists the card is that card again (keys, counters,
+   * GBA state from the file; `perso` must name the same ICCID); when it does not, it is written from `perso`.
+   */
+  constructor(perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set(), memoryFile?: string) {
+    this.memory = memoryFile === undefined ? null : new CardMemoryFile(memoryFile);
+    const image = this.memory?.read() ?? null;
+    if (image && image.iccid !== perso.iccid) throw new CardMemoryError(memoryFile!, `it holds card ${image.iccid}, not ${perso.iccid}`);
+    try {
+      this.perso = image ? personalisationFromImage(memoryFile!, image) : perso;
+      this.gba = this.perso.gba ? new ReferenceGba(this.perso.gba, faults) : null;
+      if (image) {
+        for (const [i, c] of countersFromImage(memoryFile!, image.lastAcceptedCounter)) this.lastAcceptedCounter.set(i, c);
+        for (const [i, c] of countersFromImage(memoryFile!, image.uplinkCounter)) this.uplinkCounter.set(i, c);
+        if (image.gba) this.gba?.restore(image.gba);
+      }
+    } catch (e) {
+      if (e instanceof CardMemoryError) throw e;
+      throw new CardMemoryError(memoryFile!, `its content is malformed (${(e as Error).message})`);
+    }
+    this.memory?.write(this.image());
+  }
+
+  /** The non-volatile memory as card-memory.ts stores it. */
+  private image(): CardImage {
+    const counters = (m: Map<number, bigint>) => Object.fromEntries([...m].map(([i, c]) => [String(i), c.toString()]));
+    return {
+      format: 'obf-reference-card/1',
+      iccid: this.perso.iccid,
+      decryptionKeys: keysToImage(this.perso.decryptionKeys),
+      encryptionKeys: keysToImage(this.perso.encryptionKeys),
+      lastAcceptedCounter: counters(this.lastAcceptedCounter),
+      uplinkCounter: counters(this.uplinkCounter),
+      gba: this.perso.gba && this.gba ? { k: toHex(this.perso.gba.k), opc: toHex(this.perso.gba.opc), impi: this.perso.gba.impi, ...this.gba.memory() } : null,
+    };
   }
 
   /** Answer-to-reset: T=1, historical bytes "OBF-REF". */
@@ -56,7 +96,13 @@ export class ReferenceSecureElement {
       return joinResponse(new Uint8Array(0), SW.WRONG_LENGTH);
     }
     try {
-      return joinResponse(this.dispatch(command), SW.OK);
+      const data = this.dispatch(command);
+      try {
+        this.memory?.write(this.image());
+      } catch {
+        return joinResponse(new Uint8Array(0), SW_MEMORY_FAILURE);
+      }
+      return joinResponse(data, SW.OK);
     } catch (e) {
       if (e instanceof ApduError) return joinResponse(new Uint8Array(0), e.sw);
       return joinResponse(new Uint8Array(0), SW.INTERNAL_ERROR);
