@@ -21,7 +21,8 @@ const HELP = `Usage: obf-conformance load [--devices <n>] [--rate <packets/s>] [
 Simulate many devices sending uplink packets (POST /obf/v1/decrypt, SPI 16 00, AES-128, one packet in flight
 per device) to the reference Application Server, at a fixed total rate. Prints accepted packets per second,
 p50 and p99 latency, refusals by reason and memory per simulated device, and checks that every packet sent was
-accepted exactly once and every deliberate replay refused with REPLAY.
+accepted exactly once and every deliberate replay refused with REPLAY. Memory figures are heap differences:
+meaningful from about a thousand devices.
 
 Options:
   --devices <n>         simulated devices, each with its own ICCID and keyset (default 100; at most 1000000)
@@ -104,7 +105,7 @@ export async function loadCommand(args: string[]): Promise<number> {
     const client = new JsonClient(server.url);
     await importDevices(client, sims);
     client.close();
-    if (where === 'in-process') serverPerDevice = (heapAfterGc() - heap2) / devices;
+    if (where === 'in-process') serverPerDevice = Math.max(0, heapAfterGc() - heap2) / devices;
     if (!values.json) console.log(`load: ${devices} devices, ${rate} packets/s for ${duration} s -> reference Application Server (${where}, state ${values.data ? `in ${values.data}` : 'in memory'})`);
     report = await runLoad({ url: server.url, devices: sims, rate, durationS: duration, replayEvery });
   } finally {
@@ -112,7 +113,8 @@ export async function loadCommand(args: string[]): Promise<number> {
     await server.close();
   }
   const memory = {
-    generatorBytesPerDevice: (heap1 - heap0) / devices,
+    // Heap differences: meaningful with a thousand devices or more; with a few, noise (clamped at 0).
+    generatorBytesPerDevice: Math.max(0, heap1 - heap0) / devices,
     serverHeapBytesPerDevice: serverPerDevice,
     dataFileBytesPerDevice: values.data ? statSync(values.data).size / devices : null,
   };
