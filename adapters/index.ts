@@ -12,6 +12,8 @@ export interface SutConfig {
   target: 'reference';
   faults: string[];
   timeoutMs?: number;
+  /** The reference servers' SQLite data file; in memory when absent. */
+  data?: string;
 }
 
 export function referenceFaults(): Record<string, { party: string; description: string; breaks: string }> {
@@ -21,7 +23,7 @@ export function referenceFaults(): Record<string, { party: string; description: 
 export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnderTest> {
   const unknown = config.faults.filter((f) => !isFaultName(f));
   if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
-  return ReferenceSystem.start({ faults: config.faults as FaultName[], timeoutMs: config.timeoutMs });
+  return ReferenceSystem.start({ faults: config.faults as FaultName[], timeoutMs: config.timeoutMs, data: config.data });
 }
 
 export type * from './types.ts';

@@ -5,7 +5,7 @@
  * Cucumber message stream into --out.
  */
 import { parseArgs } from 'node:util';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { PassThrough } from 'node:stream';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ export const DEFAULT_OUT = 'results';
 const RUN_FOLDER_MARKERS = ['certification.json', 'allure-results', 'cucumber-messages.ndjson'];
 
 const HELP = `Usage: obf-conformance run [--out <dir>] [--tags <expr>] [--reference-fault <name>] [--list-faults]
-                           [--no-allure-report] [--parallel <n>] [--timeout <ms>]
+                           [--no-allure-report] [--parallel <n>] [--timeout <ms>] [--reference-data <file>]
 
 Run the OBF conformance suite (features/) against the system under test and write reports.
 The system under test is the bundled reference implementation (SE, device, Application Server).
@@ -43,6 +43,9 @@ Options:
   --no-allure-report        write Allure results but do not generate the HTML report (no Java needed)
   --parallel <n>            run scenarios in n worker processes (default 1)
   --timeout <ms>            how long to wait for the system under test to answer (default 5000)
+  --reference-data <file>   the reference servers keep their state (keys, counters, bootstraps, rights) in
+                            this new SQLite file instead of in memory, to inspect after the run; it holds
+                            keys in clear, so it must be outside --out, and it must not exist yet
   -h, --help                show this help
 
 Exit codes: 0 every applicable scenario passed; 1 a scenario failed or was inconclusive;
@@ -79,6 +82,8 @@ export interface RunOptions {
   parallel: number;
   timeoutMs: number;
   quiet?: boolean;
+  /** SQLite file for the reference servers' state; in memory when absent. */
+  referenceData?: string;
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -87,7 +92,7 @@ export async function runCommand(args: string[]): Promise<number> {
     options: {
       out: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
       'list-faults': { type: 'boolean' }, 'no-allure-report': { type: 'boolean' }, parallel: { type: 'string' },
-      timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      timeout: { type: 'string' }, 'reference-data': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -127,8 +132,24 @@ export async function runCommand(args: string[]): Promise<number> {
     if (e instanceof UsageError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`run: --out ${out}: a part of that path is a file, not a folder`);
   }
-  const report = await runSuite({ out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs });
+  const referenceData = values['reference-data'] === undefined ? undefined : referenceDataFile(values['reference-data'], out);
+  const report = await runSuite({ out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData });
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
+}
+
+/**
+ * --reference-data: a new file (the run provisions fresh devices; an earlier run's counters and subscribers would
+ * collide with them) outside --out (it holds keys in clear; the reports are meant to be shared and are scanned for
+ * keys by the project's own tests).
+ */
+function referenceDataFile(given: string, out: string): string {
+  if (given.trim() === '') throw new UsageError('run: --reference-data needs a file name');
+  const file = path.resolve(given);
+  const rel = path.relative(out, file);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) throw new UsageError(`run: --reference-data ${given} is inside --out; it holds keys in clear, keep it apart from the reports`);
+  if (existsSync(file)) throw new UsageError(`run: --reference-data ${given} exists already; give a new file (a run provisions fresh devices)`);
+  if (!existsSync(path.dirname(file))) throw new UsageError(`run: --reference-data ${given}: its folder does not exist`);
+  return file;
 }
 
 /** Run the suite and write every report. Returns the certification report. */
@@ -148,7 +169,7 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       // Clause and test-purpose labels come from steps/support/allure-labels.ts, which sees Examples-row tags too.
       // printAttachments off: the evidence traces belong in the reports, not in the console's failure list.
       formatOptions: { resultsDir, printAttachments: false },
-      worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true },
+      worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true, ...(opts.referenceData ? { referenceData: opts.referenceData } : {}) },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,
       strict: true,

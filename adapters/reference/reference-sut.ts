@@ -22,6 +22,8 @@ export interface ReferenceOptions {
   /** Seed from which the test keys are derived, so a run is reproducible. */
   keySeed?: string;
   timeoutMs?: number;
+  /** SQLite file the three reference servers keep their state in; in memory when absent. */
+  data?: string;
 }
 
 /** Key index 1: AES-128; key index 2: triple DES two-key; other indexes are not personalised. */
@@ -102,13 +104,15 @@ export class ReferenceSystem implements SystemUnderTest {
     const faults = new Set(opts.faults);
     // Fresh random credentials per run: they are secrets of this run only, and traces mask Bearer tokens.
     const token = () => randomBytes(24).toString('base64url');
-    const as = await startApplicationServer({ faults });
+    const data = opts.data;
+    const as = await startApplicationServer({ faults, data });
     const started: ProviderServers[] = [];
     try {
       for (const p of REFERENCE_PROVIDERS) {
         const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
-        const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults });
-        const auth = await startAuthenticationServer({ realm: p.realm, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults }).catch(async (e) => {
+        // One data file for every provider: each Resource Server keeps its rights under its provider's realm.
+        const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data, dataScope: p.realm });
+        const auth = await startAuthenticationServer({ realm: p.realm, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults, data }).catch(async (e) => {
           await rs.close();
           throw e;
         });

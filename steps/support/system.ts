@@ -10,6 +10,8 @@ export interface ObfParameters {
   target?: 'reference';
   faults?: string[];
   timeoutMs?: number;
+  /** SQLite file for the reference servers' state (run --reference-data); in memory when absent. */
+  referenceData?: string;
 }
 
 let current: SystemUnderTest | null = null;
@@ -24,7 +26,7 @@ BeforeAll({ timeout: 30_000 }, async function (this: { parameters: ObfParameters
   const p = this.parameters ?? {};
   const faults = p.faults ?? (process.env.OBF_REFERENCE_FAULT ? process.env.OBF_REFERENCE_FAULT.split(',') : []);
   try {
-    current = await openSystemUnderTest({ target: p.target ?? 'reference', faults, timeoutMs: p.timeoutMs });
+    current = await openSystemUnderTest({ target: p.target ?? 'reference', faults, timeoutMs: p.timeoutMs, data: p.referenceData });
   } catch (e) {
     // Reported on every scenario as a harness error rather than aborting the run without reports.
     openError = e as Error;
