@@ -1,6 +1,7 @@
 /**
  * `obf-conformance load` (cli/load-command.ts) with small numbers: the reference in process and as a child process
- * with a data file; the report's figures and checks; bad options one line and exit 2. The figures are reported,
+ * with a data file; the report's figures and checks; bad options of load and an unusable `reference serve --data`
+ * file: one line and exit 2. The figures are reported,
  * never asserted against a speed (README: benchmarks).
  */
 import { after, describe, test } from 'node:test';
@@ -89,9 +90,20 @@ describe('load', () => {
     [['--data', path.join(dir, 'no', 'such', 'folder.db')], /folder does not exist/],
     [['--target', 'x.yaml'], /unknown option '--target'/],
   ];
-  for (const [args, pattern] of cases) {
+  const serve = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/obf-conformance.js'), 'reference', 'serve', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const serveCases: Array<[string[], RegExp]> = [
+    [['--data', notDb], /cannot use '.*not-a-db' as the reference data file: it is not an SQLite database/],
+    [['--data', dir], /it is not a regular file/],
+    [['--data', path.join(dir, 'no', 'such.db')], /its folder does not exist/],
+    [['--data', ''], /--data needs a file name/],
+  ];
+  const all: Array<[string[], RegExp, (...a: string[]) => ReturnType<typeof cli>]> = [
+    ...cases.map(([a, p]): [string[], RegExp, typeof cli] => [a, p, cli]),
+    ...serveCases.map(([a, p]): [string[], RegExp, typeof cli] => [['reference serve', ...a], p, (...x: string[]) => serve(...x.slice(1))]),
+  ];
+  for (const [args, pattern, run] of all) {
     test(`bad input: ${args.join(' ')}`, () => {
-      const r = cli(...args);
+      const r = run(...args);
       assert.equal(r.status, 2, `exit code: ${r.stderr}${r.stdout}`);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
