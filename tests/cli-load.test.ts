@@ -1,8 +1,7 @@
 /**
  * `obf-conformance load` (cli/load-command.ts) with small numbers: the reference in process and as a child process
  * with a data file; the report's figures and checks; bad options of load and an unusable `reference serve --data`
- * file: one line and exit 2. The figures are reported,
- * never asserted against a speed (README: benchmarks).
+ * file: one line and exit 2. The figures are reported, never asserted against a speed (README: benchmarks).
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
