@@ -95,7 +95,7 @@ describe('reference SE memory file', () => {
     assert.equal(image.gba.sqnMs, '000000000022');
   });
 
-  test('the memory file of another card, or a file that is not a card image, is refused with CardMemoryError', () => {
+  test('the memory file of another card, a file that is not a card image, or a missing folder is refused with CardMemoryError', () => {
     const other = { ...PERSO, iccid: withLuhn('899100999900000002') };
     assert.throws(() => new ReferenceSecureElement(other, new Set(), file), (e: unknown) => e instanceof CardMemoryError && /holds card/.test(e.message));
     const junk = path.join(dir, 'junk.json');
@@ -103,6 +103,7 @@ describe('reference SE memory file', () => {
     assert.throws(() => new ReferenceSecureElement(PERSO, new Set(), junk), CardMemoryError);
     writeFileSync(junk, JSON.stringify({ format: 'obf-reference-card/1', iccid: ICCID, decryptionKeys: {}, encryptionKeys: {}, lastAcceptedCounter: { 1: 'x' }, uplinkCounter: {}, gba: null }));
     assert.throws(() => new ReferenceSecureElement(PERSO, new Set(), junk), (e: unknown) => e instanceof CardMemoryError && /counter 1/.test(e.message));
+    assert.throws(() => new ReferenceSecureElement(PERSO, new Set(), path.join(dir, 'none', 'card.json')), (e: unknown) => e instanceof CardMemoryError && /folder does not exist/.test(e.message));
   });
 
   test('a card whose memory cannot be written gives out nothing: 6581 memory failure', () => {

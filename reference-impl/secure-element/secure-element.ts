@@ -63,7 +63,11 @@ export class ReferenceSecureElement {
       if (e instanceof CardMemoryError) throw e;
       throw new CardMemoryError(memoryFile!, `its content is malformed (${(e as Error).message})`);
     }
-    this.memory?.write(this.image());
+    try {
+      this.memory?.write(this.image());
+    } catch (e) {
+      throw new CardMemoryError(memoryFile!, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (e as Error).message);
+    }
   }
 
   /** The non-volatile memory as card-memory.ts stores it. */
