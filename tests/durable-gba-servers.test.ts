@@ -2,7 +2,8 @@
  * Durable state of the reference Authentication Server and Resource Server (issue 7 item 3): `reference serve
  * --data <file>` is killed with SIGKILL and restarted on the same file. The B-TID of a bootstrap made before the kill
  * still gives the same Ks_NAF over RPO (draft 6.4.2; TS 33.220 4.5.3), with its lifetime; the registered
- * Application Server's token still works; a revocation acknowledged before the kill still holds (6.3.1 f, h); and
+ * Application Server's token still works; a revocation acknowledged before the kill still holds (6.3.1 f, h); a
+ * subscription transferred out stays transferred (6.3.1 c) and rights moved to a new ICCID stay moved (6.3.1 e); and
  * SQN_HE did not go back: the card accepts the next challenge without resynchronisation (TS 33.102 6.3.3).
  */
 import { after, test } from 'node:test';
@@ -53,7 +54,7 @@ async function bootstrap(s: ReferenceChild, card: TestCard): Promise<{ btid: str
   assert.fail('no bootstrap after one resynchronisation');
 }
 
-test('SIGKILL and restart on the same data file: B-TIDs, NAF registrations, rights, revocations and SQN_HE survive', { timeout: 60_000 }, async () => {
+test('SIGKILL and restart on the same data file: B-TIDs, NAF registrations, rights, revocations, transfers and SQN_HE survive', { timeout: 60_000 }, async () => {
   let s = await start();
   const admin = (path: string, body: unknown) => call(`${s.authenticationServer}/${path}`, 'POST', body, bearer(s.tokens.authAdmin));
   const rights = (method: string, body: unknown) => call(`${s.resourceServer}/rights`, method, body, bearer(s.tokens.rsAdmin));
@@ -71,6 +72,14 @@ test('SIGKILL and restart on the same data file: B-TIDs, NAF registrations, righ
   const rpo = (naf: { nafId: string; token: string }, btid: string) => call(`${s.authenticationServer}/rpo/naf-key`, 'POST', { btid, nafId: naf.nafId }, bearer(naf.token));
   const before = await rpo(kept, first.btid);
   assert.equal(before.status, 200, before.text);
+  // A second subscriber moves to another provider; a third device's rights move to its new ICCID.
+  const gone = freshIdentity();
+  assert.equal((await admin('subscribers', { ...gone, k: SET1.k, opc: SET1.opc })).status, 201);
+  assert.equal((await admin('subscribers/transfer-out', { impi: gone.impi })).status, 200);
+  const [moved, movedTo] = [freshIdentity().iccid, freshIdentity().iccid];
+  assert.equal((await rights('PUT', { iccid: moved, nafId: kept.nafId, dataClasses: ['fuel'] })).status, 200);
+  const change = await call(`${s.resourceServer}/subscription-change`, 'POST', { iccid: moved, newIccid: movedTo, authenticationServer: { realm: 'bsf.other.example', url: 'http://127.0.0.1:9/obf/v1/auth' } }, bearer(s.tokens.rsAdmin));
+  assert.equal(change.status, 200, change.text);
 
   assert.deepEqual(await s.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
   s = await start();
@@ -82,6 +91,11 @@ test('SIGKILL and restart on the same data file: B-TIDs, NAF registrations, righ
   assert.deepEqual((after.json.settings as { dataClasses: string[] }).dataClasses, ['position', 'speed'], 'the rights survived');
   const refused = await rpo(revoked, first.btid);
   assert.equal((refused.json.error as { code: string }).code, 'NO_RIGHTS', `the revocation survived: ${refused.text}`);
+  const transferred = await call(`${s.authenticationServer}/rpb/bootstrap`, 'POST', undefined, { authorization: `Digest username="${gone.impi}", realm="${REFERENCE_REALM}", nonce="", uri="${PATH}", response=""` });
+  assert.equal((transferred.json.error as { code: string }).code, 'SUBSCRIPTION_TRANSFERRED', `the transfer survived: ${transferred.text}`);
+  const exported = async (iccid: string) => (await call(`${s.resourceServer}/rights/export`, 'POST', { iccid }, bearer(s.tokens.rsAdmin))).json.rights;
+  assert.deepEqual(await exported(movedTo), [{ nafId: kept.nafId, dataClasses: ['fuel'] }], 'the moved rights survived');
+  assert.deepEqual(await exported(moved), []);
 
   const second = await bootstrap(s, card);
   assert.equal(second.resynchronised, false, 'SQN_HE did not go back: the card took the next challenge as fresh');

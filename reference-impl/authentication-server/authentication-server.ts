@@ -81,7 +81,7 @@ export class ReferenceAuthenticationServer {
     private readonly adminDigest: string,
     private readonly lookupRights: RightsLookup,
     readonly faults: FaultSet = new Set(),
-    private readonly store = BootstrapStore.open(undefined),
+    private readonly store = BootstrapStore.open(undefined, realm),
   ) {
     this.subscribers = store.subscribers;
     this.bootstraps = store.bootstraps;
@@ -116,8 +116,9 @@ export class ReferenceAuthenticationServer {
     const sub = this.subscribers.get(impi);
     if (!sub) throw new HttpError(404, 'UNKNOWN_SUBSCRIBER', 'no subscriber with this IMPI', 'impi');
     if (sub.transferredAt !== undefined) throw new HttpError(409, 'SUBSCRIPTION_TRANSFERRED', 'this subscription was already transferred', 'impi');
-    sub.transferredAt = this.now();
-    return { status: 'OK', transferred: { impi, iccid: sub.iccid, at: new Date(sub.transferredAt).toISOString() } };
+    const at = this.now();
+    this.store.putTransferred(sub, at);
+    return { status: 'OK', transferred: { impi, iccid: sub.iccid, at: new Date(at).toISOString() } };
   }
 
   /** Whether this subscriber may still bootstrap here (RPB). */

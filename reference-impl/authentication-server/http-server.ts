@@ -69,7 +69,7 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
   if (rsUrl.protocol !== 'http:' && rsUrl.protocol !== 'https:') throw new TypeError('resourceServer.url must be an http(s) URL');
   checkToken('resourceServer.token', opts.resourceServer.token);
   const admin = checkToken('adminToken', opts.adminToken);
-  const store = BootstrapStore.open(opts.data);
+  const store = BootstrapStore.open(opts.data, opts.realm);
   const as = new ReferenceAuthenticationServer(opts.realm, opts.lifetimeSeconds, admin, rprClient(opts.resourceServer), opts.faults, store);
   const rpb = new RpbEndpoint(as);
 
