@@ -52,7 +52,8 @@ export async function startReferenceServers(opts: { port: number; faults: string
   const as = await startApplicationServer({ port: next(0), faults, data });
   const closers = [as];
   try {
-    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data });
+    // The Resource Server's scope in the data file is the realm, as for the run's first provider (reference-sut.ts).
+    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data, dataScope: REFERENCE_REALM });
     closers.push(rs);
     const auth = await startAuthenticationServer({ port: next(1), realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults, data });
     closers.push(auth);
