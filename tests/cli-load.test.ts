@@ -83,6 +83,7 @@ describe('load', () => {
     [['--duration', '99999'], /--duration must be/],
     [['--replay-every', '-3'], /write --replay-every=<value>/],
     [['--server', 'remote'], /--server must be in-process or child/],
+    [['--connections', '0'], /--connections must be an integer above 0/],
     [['--data', ''], /--data needs a file name/],
     [['--data', notDb, '--duration', '1'], /not an SQLite database/],
     [['--data', notDb, '--duration', '1', '--server', 'child'], /not an SQLite database/],

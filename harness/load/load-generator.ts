@@ -3,8 +3,10 @@
  * an Application Server's POST /decrypt (draft B.2.2.3.2) at a fixed total rate, open loop. Each device has at
  * most one packet in flight, as a device on one SE has: its counters reach the server in order, so every fresh
  * packet must be accepted exactly once. Every `replayEvery`-th send is a deliberate replay of the device's last
- * accepted packet, which must be refused with REPLAY (B.2 device-to-server 3). When every device is busy at a send
- * time, that send is skipped and counted, so an overloaded server shows up as a lower rate, not as a burst later.
+ * accepted packet, which must be refused with REPLAY (B.2 device-to-server 3). At most `connections` packets are in
+ * flight (one keep-alive connection each, as wrk's -c). When every device or every connection is busy at a send
+ * time, that send is skipped and counted, so an overloaded server shows up as a lower rate, not as a queue that
+ * grows until requests time out.
  */
 import { SimulatedDevice, type SentPacket } from './simulated-device.ts';
 import { JsonClient, TransportError, refusalCode } from './json-client.ts';
@@ -19,6 +21,8 @@ export interface LoadOptions {
   durationS: number;
   /** Every n-th send is a replay; 0: none. */
   replayEvery: number;
+  /** Packets in flight at most (and keep-alive connections). */
+  connections: number;
   headers?: Record<string, string>;
   timeoutMs?: number;
 }
@@ -29,7 +33,7 @@ export interface LoadReport {
   durationS: number;
   elapsedS: number;
   sent: { fresh: number; replays: number };
-  /** Sends skipped because every device had a packet in flight. */
+  /** Sends skipped because every device or every connection had a packet in flight. */
   skipped: number;
   accepted: number;
   acceptedPerSecond: number;
@@ -63,7 +67,7 @@ export async function importDevices(client: JsonClient, devices: SimulatedDevice
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
-  const client = new JsonClient(opts.url, { maxSockets: 256, timeoutMs: opts.timeoutMs, headers: opts.headers });
+  const client = new JsonClient(opts.url, { maxSockets: opts.connections, timeoutMs: opts.timeoutMs, headers: opts.headers });
   const n = opts.devices.length;
   const lastAccepted: (SentPacket | undefined)[] = new Array(n);
   // FIFO of idle device indexes (a ring): devices take turns, each with at most one packet in flight.
@@ -151,7 +155,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       const due = Math.floor(elapsed * opts.rate) - launched;
       for (let k = 0; k < due; k++) {
         launched++;
-        if (idle === 0) {
+        if (idle === 0 || inFlight >= opts.connections) {
           skipped++;
           continue;
         }
