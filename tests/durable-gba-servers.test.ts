@@ -14,6 +14,8 @@ import path from 'node:path';
 import { startReferenceChild, type ReferenceChild } from '../cli/reference-child.ts';
 import { SET1, TestCard, bearer, call, challengeOf, digestAuthorization, freshIdentity, freshNaf, type Answer } from './support/gba-servers.ts';
 import { REFERENCE_REALM } from '../adapters/reference/reference-sut.ts';
+import { BootstrapStore } from '../reference-impl/authentication-server/bootstrap-store.ts';
+import { RightsStore } from '../reference-impl/resource-server/rights-store.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-durable-gba-'));
 const data = path.join(dir, 'reference.db');
@@ -103,4 +105,26 @@ test('SIGKILL and restart on the same data file: B-TIDs, NAF registrations, righ
   assert.equal((await rpo(kept, first.btid)).status, 404, 'the new bootstrap replaced the old B-TID, durably too');
   assert.equal((await rpo(kept, second.btid)).status, 200);
   assert.deepEqual(await s.stop('SIGTERM'), { code: 0, signal: null });
+});
+
+test('servers of one kind sharing a data file keep their state apart (Authentication Servers by realm, Resource Servers by scope)', () => {
+  const file = path.join(dir, 'shared.db');
+  const a = BootstrapStore.open(file, 'bsf.a.example');
+  const b = BootstrapStore.open(file, 'bsf.b.example');
+  const ra = RightsStore.open(file, 'bsf.a.example');
+  try {
+    a.putSubscriber({ impi: 'same@ims.example', iccid: '89910000000000000012', keys: { k: new Uint8Array(16), opc: new Uint8Array(16) }, sqnHe: new Uint8Array(6) });
+    b.putSubscriber({ impi: 'same@ims.example', iccid: '89910000000000000020', keys: { k: new Uint8Array(16).fill(1), opc: new Uint8Array(16) }, sqnHe: new Uint8Array(6) });
+    ra.put('89910000000000000012', 'AB', { dataClasses: ['x'] });
+  } finally {
+    for (const s of [a, b, ra]) s.close();
+  }
+  const [a2, b2, rb] = [BootstrapStore.open(file, 'bsf.a.example'), BootstrapStore.open(file, 'bsf.b.example'), RightsStore.open(file, 'bsf.b.example')];
+  try {
+    assert.equal(a2.subscribers.get('same@ims.example')?.iccid, '89910000000000000012');
+    assert.equal(b2.subscribers.get('same@ims.example')?.iccid, '89910000000000000020');
+    assert.equal(rb.grants.size, 0);
+  } finally {
+    for (const s of [a2, b2, rb]) s.close();
+  }
 });
