@@ -40,16 +40,16 @@ export { errorCodeOf } from './types.ts';
  */
 export async function startReferenceServers(opts: { port: number; faults: string[]; data?: string }): Promise<{
   applicationServer: string; authenticationServer: string; resourceServer: string;
-  tokens: { authAdmin: string; rsAdmin: string; rpr: string }; close(): Promise<void>;
+  tokens: { asAdmin: string; authAdmin: string; rsAdmin: string; rpr: string }; close(): Promise<void>;
 }> {
   const unknown = opts.faults.filter((f) => !isFaultName(f));
   if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
   const faults = new Set(opts.faults as FaultName[]);
   const token = () => randomBytes(24).toString('base64url');
-  const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
+  const tokens = { asAdmin: token(), authAdmin: token(), rsAdmin: token(), rpr: token() };
   const next = (k: number) => (opts.port === 0 ? 0 : opts.port + k);
   const data = opts.data;
-  const as = await startApplicationServer({ port: next(0), faults, data });
+  const as = await startApplicationServer({ port: next(0), faults, data, adminToken: tokens.asAdmin });
   const closers = [as];
   try {
     // The Resource Server's scope in the data file is the realm, as for the run's first provider (reference-sut.ts).

@@ -77,17 +77,22 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command '${argv[0]}' (try 'obf-conformance --help')`);
     return await command(argv.slice(twoCommand ? 2 : 1));
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProtocolError) {
-      process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
-      return EXIT.usage;
-    }
-    if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`obf-conformance: ${parseArgsMessage(e)}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
-    return EXIT.error;
+    return reportFailure(e);
   }
+}
+
+/** A command's exception as the user sees it: one line and exit 2 for their mistakes; else an internal error, 3. */
+export function reportFailure(e: unknown): number {
+  if (e instanceof UsageError || e instanceof ProtocolError) {
+    process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`obf-conformance: ${parseArgsMessage(e)}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
+  return EXIT.error;
 }
 
 /** node:util parseArgs messages, reworded where they would puzzle a user. */

@@ -41,7 +41,7 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
     }
   });
   console.log(`reference servers${faults.length ? ` (fault: ${faults.join(',')})` : ''}${values.data ? ` (state in ${values.data})` : ' (state in memory)'}:`);
-  console.log(`  Application Server     ${s.applicationServer}   (try: curl -s ${s.applicationServer}/health)`);
+  console.log(`  Application Server     ${s.applicationServer}   admin token: ${s.tokens.asAdmin}   (try: curl -s ${s.applicationServer}/health)`);
   console.log(`  Authentication Server  ${s.authenticationServer}   admin token: ${s.tokens.authAdmin}`);
   console.log(`  Resource Server        ${s.resourceServer}   admin token: ${s.tokens.rsAdmin}`);
 

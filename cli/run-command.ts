@@ -86,7 +86,10 @@ export interface RunOptions {
   referenceData?: string;
 }
 
-export async function runCommand(args: string[]): Promise<number> {
+/** What the run command line asks for; throws UsageError (or parseArgs' errors) on a mistake. Writes nothing. */
+export type RunRequest = { kind: 'help' } | { kind: 'list-faults' } | { kind: 'run'; options: RunOptions };
+
+export function parseRunArgs(args: string[]): RunRequest {
   const { values } = parseArgs({
     args,
     options: {
@@ -95,11 +98,8 @@ export async function runCommand(args: string[]): Promise<number> {
       timeout: { type: 'string' }, 'reference-data': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(HELP);
-    return EXIT.ok;
-  }
-  if (values['list-faults']) return faultsCommand([]);
+  if (values.help) return { kind: 'help' };
+  if (values['list-faults']) return { kind: 'list-faults' };
   const known = referenceFaults();
   const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(','));
   for (const f of faults) {
@@ -133,7 +133,17 @@ export async function runCommand(args: string[]): Promise<number> {
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`run: --out ${out}: a part of that path is a file, not a folder`);
   }
   const referenceData = values['reference-data'] === undefined ? undefined : referenceDataFile(values['reference-data'], out);
-  const report = await runSuite({ out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData });
+  return { kind: 'run', options: { out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData } };
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const request = parseRunArgs(args);
+  if (request.kind === 'help') {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  if (request.kind === 'list-faults') return faultsCommand([]);
+  const report = await runSuite(request.options);
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
 }
 

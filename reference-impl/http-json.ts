@@ -129,12 +129,39 @@ export function jsonRouter(routes: Routes): http.RequestListener {
   };
 }
 
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (malformed request line or headers, bad chunking,
+ * headers over the size limit, a request not complete within the timeouts) get the same error object as any other
+ * refusal, then the connection is closed; Node's own answer would be a bare status line.
+ */
+function clientErrorAnswer(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'request headers too large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'the request was not complete in time']
+    : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+  const body = JSON.stringify({ status: 'NOK', error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** Slow-loris bounds: the headers within 10 s, the whole request within 15 s (then 408 and close). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+
 /** Listen (127.0.0.1 and a free port unless told otherwise) with the reference timeouts; url = origin + basePath. */
-export async function listenJson(listener: http.RequestListener, opts: { basePath: string; host?: string; port?: number }): Promise<RunningServer> {
+export async function listenJson(
+  listener: http.RequestListener,
+  opts: { basePath: string; host?: string; port?: number; headersTimeoutMs?: number; requestTimeoutMs?: number },
+): Promise<RunningServer> {
   const server = http.createServer(listener);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  server.headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  server.requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', clientErrorAnswer);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

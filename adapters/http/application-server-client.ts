@@ -13,6 +13,8 @@ export interface HttpClientOptions {
   timeoutMs: number;
   trace: () => Trace | null;
   name?: string;
+  /** Bearer token for POST /keys, when the server asks for one (docs/profile/http-api.md 3). */
+  adminToken?: string;
 }
 
 export class HttpApplicationServer implements ApplicationServerAdapter {
@@ -23,7 +25,8 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
   }
 
   async postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
-    const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
+    const headers = path === 'keys' && this.opts.adminToken ? { authorization: `Bearer ${this.opts.adminToken}` } : undefined;
+    const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
     return { httpStatus: a.status, body: a.body };
   }
 

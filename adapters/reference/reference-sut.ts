@@ -70,6 +70,8 @@ interface ProviderServers {
 interface Servers {
   as: RunningServer;
   providers: ProviderServers[];
+  /** Bearer token of the AS's key import (docs/profile/http-api.md 1). */
+  asAdmin: string;
 }
 
 export class ReferenceSystem implements SystemUnderTest {
@@ -83,7 +85,7 @@ export class ReferenceSystem implements SystemUnderTest {
   private constructor(private readonly servers: Servers, private readonly opts: ReferenceOptions, readonly description: SutDescription) {
     const timeoutMs = opts.timeoutMs ?? 5000;
     const trace = () => this.trace;
-    this.applicationServer = new HttpApplicationServer({ baseUrl: servers.as.url, timeoutMs, trace, name: 'AS' });
+    this.applicationServer = new HttpApplicationServer({ baseUrl: servers.as.url, timeoutMs, trace, name: 'AS', adminToken: servers.asAdmin });
     this.providers = REFERENCE_PROVIDERS.map((p, i) => {
       const s = servers.providers[i];
       // The default provider keeps the plain names in traces, as before the deployment had several.
@@ -105,7 +107,8 @@ export class ReferenceSystem implements SystemUnderTest {
     // Fresh random credentials per run: they are secrets of this run only, and traces mask Bearer tokens.
     const token = () => randomBytes(24).toString('base64url');
     const data = opts.data;
-    const as = await startApplicationServer({ faults, data });
+    const asAdmin = token();
+    const as = await startApplicationServer({ faults, data, adminToken: asAdmin });
     const started: ProviderServers[] = [];
     try {
       for (const p of REFERENCE_PROVIDERS) {
@@ -125,7 +128,7 @@ export class ReferenceSystem implements SystemUnderTest {
     }
     const fault = opts.faults.length ? opts.faults.join(',') : null;
     const [first] = started;
-    return new ReferenceSystem({ as, providers: started }, opts, {
+    return new ReferenceSystem({ as, providers: started, asAdmin }, opts, {
       kind: 'reference',
       name: 'OBF reference implementation',
       description: `bundled reference SE (card or eUICC), device, Application Server (${as.url}), Authentication Server (${first.auth.url}) and Resource Server (${first.rs.url}) of ${REFERENCE_PROVIDERS[0].name}, and of ${REFERENCE_PROVIDERS.slice(1).map((p) => `${p.name} (${p.kind})`).join(', ')}${fault ? `, fault: ${fault}` : ''}`,

@@ -9,26 +9,35 @@ import { ReferenceApplicationServer } from './application-server.ts';
 import { ApplicationServerStore } from './key-store.ts';
 import { closingStore } from '../storage/database.ts';
 import type { FaultSet } from '../faults.ts';
-import { API_BASE, jsonRouter, listenJson, type JsonReply, type Route, type RunningServer } from '../http-json.ts';
+import { API_BASE, bearerToken, checkToken, jsonRouter, listenJson, tokenMatches, unauthorised, type JsonReply, type Route, type RunningServer } from '../http-json.ts';
 
 export { API_BASE, type RunningServer };
 
-const post = (status: number, handler: (body: Record<string, unknown>) => unknown): Route => ({
+const post = (status: number, handler: (body: Record<string, unknown>) => unknown, authorize?: Route['authorize']): Route => ({
   body: 'json',
+  authorize,
   handle: (req): JsonReply => ({ status, body: handler(req.body) }),
 });
 
-export function createApplicationServerHandler(as: ReferenceApplicationServer): http.RequestListener {
+/** With an admin token digest, key import (an administrative call: it installs device keys) needs that Bearer token. */
+export function createApplicationServerHandler(as: ReferenceApplicationServer, adminDigest?: string): http.RequestListener {
+  const admin: Route['authorize'] = adminDigest === undefined ? undefined : (req) => {
+    if (!tokenMatches(bearerToken(req.headers), adminDigest)) throw unauthorised('obf-application-server', 'key import', req.headers.authorization !== undefined);
+  };
   return jsonRouter({
     [`${API_BASE}/health`]: { GET: { body: 'none', handle: () => ({ status: 200, body: { status: 'UP', profile: 'obf-test-profile/1' } }) } },
-    [`${API_BASE}/keys`]: { POST: post(201, (b) => as.importKey(b)) },
+    [`${API_BASE}/keys`]: { POST: post(201, (b) => as.importKey(b), admin) },
     [`${API_BASE}/decrypt`]: { POST: post(200, (b) => as.decryptData(b)) },
     [`${API_BASE}/encrypt`]: { POST: post(200, (b) => as.encryptData(b)) },
   });
 }
 
-/** `data`: the SQLite data file holding keys and counters (created if missing); in memory when absent. */
-export async function startApplicationServer(opts: { faults?: FaultSet; host?: string; port?: number; data?: string } = {}): Promise<RunningServer> {
+/**
+ * `data`: the SQLite data file holding keys and counters (created if missing); in memory when absent.
+ * `adminToken`: the Bearer token POST /keys requires (docs/profile/http-api.md 1, 3); without one, key import is open.
+ */
+export async function startApplicationServer(opts: { faults?: FaultSet; host?: string; port?: number; data?: string; adminToken?: string } = {}): Promise<RunningServer> {
+  const admin = opts.adminToken === undefined ? undefined : checkToken('adminToken', opts.adminToken);
   const store = ApplicationServerStore.open(opts.data);
-  return closingStore(store, () => listenJson(createApplicationServerHandler(new ReferenceApplicationServer(opts.faults, store)), { basePath: API_BASE, host: opts.host, port: opts.port }));
+  return closingStore(store, () => listenJson(createApplicationServerHandler(new ReferenceApplicationServer(opts.faults, store), admin), { basePath: API_BASE, host: opts.host, port: opts.port }));
 }
