@@ -108,6 +108,10 @@ export type Routes = Record<string, Partial<Record<string, Route>>>;
 
 export function jsonRouter(routes: Routes): http.RequestListener {
   return (req, res) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      req.resume();
+      return sendError(res, new HttpError(400, 'BAD_REQUEST', 'an HTTP/1.1 request needs a Host header (RFC 9112 3.2)'));
+    }
     const target = req.url ?? '/';
     const path = target.split('?')[0];
     const methods = Object.hasOwn(routes, path) ? routes[path] : undefined;
@@ -157,8 +161,11 @@ export async function listenJson(
   listener: http.RequestListener,
   opts: { basePath: string; host?: string; port?: number; headersTimeoutMs?: number; requestTimeoutMs?: number },
 ): Promise<RunningServer> {
-  const server = http.createServer(listener);
-  server.headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node checks the timeouts every connectionsCheckingInterval (30 s by default): check often enough to keep the bounds.
+  // requireHostHeader off: jsonRouter refuses a missing Host itself, with the error object instead of Node's bare 400.
+  const server = http.createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))), requireHostHeader: false }, listener);
+  server.headersTimeout = headersTimeout;
   server.requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
   server.on('clientError', clientErrorAnswer);

@@ -34,7 +34,10 @@ export const cliTarget: FuzzTarget = {
   name: 'command-line argument parsing',
   ciRuns: 1500,
   caseTimeoutMs: 2000,
-  open() {
+  async open() {
+    // Each case captures stdout and stderr while a command runs; let what others queued for them (node:test's
+    // reports of earlier tests) go out first, or it would be captured with the command's output and lost.
+    await new Promise((r) => setTimeout(r, 100));
     return {
       property: fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(token, { maxLength: 10 }), async (command, rest) => {
         const argv = [...command, ...rest];

@@ -87,8 +87,9 @@ function requestFor(s: ServerUnderFuzz): fc.Arbitrary<{ request: string; halfClo
       { weight: 10, arbitrary: fc.constant('length') },
       { weight: 1, arbitrary: fc.constantFrom('chunked', 'bad-chunks', 'truncated', 'no-length') },
     ),
-  }).map(({ rb, method, path, contentType, auth, framing }) => {
-    const head = [`${method ?? rb.route.method} ${path ?? rb.route.path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close'];
+    noHost: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
+  }).map(({ rb, method, path, contentType, auth, framing, noHost }) => {
+    const head = [`${method ?? rb.route.method} ${path ?? rb.route.path} HTTP/1.1`, ...(noHost ? [] : ['host: 127.0.0.1']), 'connection: close'];
     if (contentType !== null) head.push(`content-type: ${contentType}`);
     if (auth !== null) head.push(`authorization: ${auth}`);
     let payload: Buffer = rb.body;
