@@ -16,8 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULTS } from '../reference-impl/faults.ts';
 import { checkBoundaries } from './check-boundaries.ts';
-import { referenceKeysFor } from '../adapters/reference/reference-sut.ts';
-import { toHex } from '../protocol/hex.ts';
+import { findNeedles, runKeyNeedles } from './key-hygiene.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let passed = 0;
@@ -91,23 +90,19 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Key hygiene: recompute the keys of every reference device the run provisioned (their ICCIDs are in the traces)
- * and search every file the run wrote for them, in hex (both cases) and base64. Zero hits allowed.
+ * Key hygiene: recompute every key and derived key the run handled (scripts/key-hygiene.ts: keysets, K, OPc, CK,
+ * IK, Ks, Ks_NAF, Ks_int_NAF of every reference device the traces name) and search every file the run wrote for
+ * them, in hex (both cases), base64 and base64url. Zero hits allowed.
  */
 function keyHygiene(runDir: string): void {
   const files = filesUnder(runDir);
   const texts = files.map((f) => ({ f, text: readFileSync(f).toString('latin1') }));
-  const iccids = new Set(texts.flatMap(({ text }) => text.match(/\b89\d{18}\b/g) ?? []));
-  const needles: string[] = [];
-  for (const iccid of iccids) {
-    const k = referenceKeysFor(iccid);
-    const keys = [...Object.values(k.downlink), ...Object.values(k.uplink)].flatMap((set) => [set.kic, set.kid]).concat([k.gba.k, k.gba.opc]);
-    for (const key of keys) needles.push(toHex(key), toHex(key).toLowerCase(), Buffer.from(key).toString('base64'));
-  }
-  const hits = texts.flatMap(({ f, text }) => needles.filter((n) => text.includes(n)).map((n) => `${path.relative(runDir, f)} contains ${n.slice(0, 6)}...`));
-  check(iccids.size > 0, 'key hygiene: no device ICCID found in the run output (evidence traces missing?)');
+  const { needles, devices, keys } = runKeyNeedles(texts.map((t) => t.text));
+  const hits = texts.flatMap(({ f, text }) => findNeedles(text, needles).map((n) => `${path.relative(runDir, f)} contains ${n.what} (${n.text.slice(0, 6)}...)`));
+  check(devices > 0, 'key hygiene: no device ICCID found in the run output (evidence traces missing?)');
+  check(keys > devices * 10, `key hygiene: only ${keys} keys recomputed for ${devices} devices (no GBA bootstrap seen in the traces?)`);
   check(hits.length === 0, `key hygiene: key material in the run output:\n    ${hits.slice(0, 10).join('\n    ')}`);
-  console.log(`   key hygiene: ${needles.length / 3} keys of ${iccids.size} devices searched in ${files.length} files: ${hits.length} hits`);
+  console.log(`   key hygiene: ${keys} keys and derived keys (keysets, K, OPc, CK, IK, Ks, Ks_NAF) of ${devices} devices searched in ${files.length} files, 4 forms each: ${hits.length} hits`);
 }
 
 async function suiteTests(): Promise<void> {
