@@ -1,12 +1,18 @@
 /**
- * npm run bench: throughput of the secured-packet core and the cost of the conformance suite, as ratios measured
- * in one run (the machines are shared and noisy: compare figures from the same run, not across runs).
- *   1. packets decoded+verified and built per second, AES-128 and 3DES vectors (../shared/vectors, pysim sources);
- *   2. wall time of the full suite against the reference, beside Cucumber running the same number of empty
- *      scenarios with the same loader: the ratio is the harness's own cost per scenario.
+ * npm run bench [-- --json <file>] [--only packet,http,suite]: figures as ratios measured in one run (the machines
+ * are shared and noisy: compare figures from the same run, not across runs). Nothing here is asserted.
+ *   1. packets decoded+verified and built per second, AES-128 and 3DES vectors (../shared/vectors, pysim sources),
+ *      beside the same process's raw node:crypto floor: one createCipheriv + update of the same bytes;
+ *   2. the reference Application Server's /decrypt route over HTTP beside a bare node:http echo server, same load
+ *      generator and connections (scripts/bench-http.ts);
+ *   3. wall time of the full suite against the reference, beside Cucumber running the same number of empty
+ *      scenarios with the same loader and the Allure formatter: the ratio is the harness's own cost.
  */
 import { readFileSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createCipheriv } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { httpBench } from './bench-http.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +35,12 @@ function rate(fn: () => void, ms = 1500): number {
   return n / ((performance.now() - start) / 1000);
 }
 
+const figures: Record<string, unknown> = {};
+
 function packetBench(): void {
   const vectors = (JSON.parse(readFileSync(path.join(VECTORS, 'scp80-command-packets.json'), 'utf8')) as { commandPackets: Vector[] }).commandPackets;
-  console.log('Secured-packet core (ops/s, higher is better)');
+  console.log('Secured-packet core (ops/s, higher is better; floor = one createCipheriv + update of the same bytes)');
+  const out: Record<string, unknown> = {};
   for (const id of ['pysim-aes128-ciphered-cc-counter', 'pysim-3des-ciphered-cc-counter']) {
     const v = vectors.find((x) => x.id === id)!;
     const keys = { kic: fromHex(v.kicKey!), kid: fromHex(v.kidKey!) };
@@ -41,8 +50,26 @@ function packetBench(): void {
     });
     const input = { spi: fromHex(v.spi), kic: parseInt(v.kic, 16), kid: parseInt(v.kid, 16), tar: fromHex(v.tar), cntr: fromHex(v.cntr), data: fromHex(v.data), keys };
     const encode = rate(() => encodeCommandPacket(input));
-    console.log(`  ${id.padEnd(34)} decode+verify ${Math.round(decode).toString().padStart(7)}/s   build ${Math.round(encode).toString().padStart(7)}/s`);
+    // The floor: what one OpenSSL context costs per packet, over the packet's ciphered part (CNTR to end).
+    const aes = id.includes('aes');
+    const secured = packet.subarray(10);
+    const floor = rate(() => createCipheriv(aes ? 'aes-128-cbc' : 'des-ede-cbc', keys.kic, Buffer.alloc(aes ? 16 : 8)).update(secured));
+    console.log(`  ${id.padEnd(34)} decode+verify ${fmt(decode)}/s (${(decode / floor).toFixed(2)}x floor)   build ${fmt(encode)}/s (${(encode / floor).toFixed(2)}x)   floor ${fmt(floor)}/s`);
+    out[aes ? 'aes128' : 'tdes'] = { vector: id, decodeVerifyPerSecond: Math.round(decode), buildPerSecond: Math.round(encode), cipherFloorPerSecond: Math.round(floor), decodeVsFloor: +(decode / floor).toFixed(2), buildVsFloor: +(encode / floor).toFixed(2) };
   }
+  figures.packet = out;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en').padStart(8);
+}
+
+async function httpFigures(): Promise<void> {
+  const h = await httpBench();
+  console.log(`\nApplication Server over HTTP (${h.connections} keep-alive connections, ${h.seconds} s each side, medians of alternating rounds)`);
+  console.log(`  bare node:http JSON echo                   ${fmt(h.bareEchoPerSecond)}/s   1.00x`);
+  console.log(`  reference AS POST /decrypt (verified)      ${fmt(h.asDecryptPerSecond)}/s   ${h.ratio.toFixed(2)}x${h.refused ? `   (${h.refused} refused!)` : ''}`);
+  figures.http = { connections: h.connections, bareEchoPerSecond: Math.round(h.bareEchoPerSecond), asDecryptPerSecond: Math.round(h.asDecryptPerSecond), ratio: +h.ratio.toFixed(2), refused: h.refused };
 }
 
 function timed(cmd: string, args: string[], cwd = ROOT): { ms: number; out: string; code: number } {
@@ -57,8 +84,10 @@ function suiteBench(): void {
     const suite = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--out', path.join(tmp, 'suite')]);
     const n = Number(/(\d+) scenarios:/.exec(suite.out)?.[1] ?? 0);
     if (suite.code !== 0 || n === 0) throw new Error(`suite run failed:\n${suite.out.slice(-2000)}`);
+    // One scenario: the run's fixed cost (loading, servers, reports); the rest is per scenario.
+    const one = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--tags', '@TP/OBF/SE/GEN/BV-01', '--out', path.join(tmp, 'one')]);
     const withAllure = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--out', path.join(tmp, 'suite2')]);
-    // The same number of empty scenarios, the same TypeScript loader, the same message formatter.
+    // The same number of empty scenarios, the same TypeScript loader, the message and Allure formatters.
     const empty = path.join(tmp, 'empty');
     mkdirSync(path.join(empty, 'features'), { recursive: true });
     mkdirSync(path.join(empty, 'steps'), { recursive: true });
@@ -66,16 +95,35 @@ function suiteBench(): void {
     writeFileSync(path.join(empty, 'features', 'empty.feature'), 'Feature: empty\n' + Array.from({ length: n }, (_, i) => `  Scenario: s${i}\n    Given nothing\n`).join(''));
     writeFileSync(path.join(empty, 'steps', 'nothing.ts'), `import { Given } from '${path.join(ROOT, 'node_modules/@cucumber/cucumber/lib/index.js')}';\nGiven('nothing', () => {});\n`);
     const cucumberBin = path.join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
-    const bare = timed(process.execPath, [cucumberBin, '--import', path.join(ROOT, 'steps/support/00-register-tsx.mjs'), '--import', path.join(empty, 'steps', 'nothing.ts'), '--format', `message:${path.join(empty, 'm.ndjson')}`, path.join(empty, 'features')], empty);
+    const allure = path.join(ROOT, 'node_modules/allure-cucumberjs/dist/esm/reporter.js');
+    const bare = timed(process.execPath, [
+      cucumberBin, '--import', path.join(ROOT, 'steps/support/00-register-tsx.mjs'), '--import', path.join(empty, 'steps', 'nothing.ts'),
+      '--format', `message:${path.join(empty, 'm.ndjson')}`, '--format', `${allure}:${path.join(empty, 'allure.log')}`,
+      '--format-options', JSON.stringify({ resultsDir: path.join(empty, 'allure-results') }), path.join(empty, 'features'),
+    ], empty);
     if (bare.code !== 0) throw new Error(`empty cucumber run failed:\n${bare.out.slice(-2000)}`);
+    const perScenario = (suite.ms - one.ms) / (n - 1);
     console.log(`\nConformance suite (${n} scenarios, wall time, lower is better)`);
-    console.log(`  cucumber-js, ${n} empty scenarios            ${bare.ms.toFixed(0).padStart(6)} ms   1.00x`);
-    console.log(`  obf-conformance run, no Allure HTML        ${suite.ms.toFixed(0).padStart(6)} ms   ${(suite.ms / bare.ms).toFixed(2)}x`);
-    console.log(`  obf-conformance run, with Allure HTML      ${withAllure.ms.toFixed(0).padStart(6)} ms   ${(withAllure.ms / bare.ms).toFixed(2)}x`);
+    console.log(`  cucumber-js + Allure formatter, ${n} empty scenarios ${bare.ms.toFixed(0).padStart(6)} ms   1.00x`);
+    console.log(`  obf-conformance run, no Allure HTML                 ${suite.ms.toFixed(0).padStart(6)} ms   ${(suite.ms / bare.ms).toFixed(2)}x`);
+    console.log(`    of which fixed (a 1-scenario run)                 ${one.ms.toFixed(0).padStart(6)} ms; per scenario ${perScenario.toFixed(1)} ms`);
+    console.log(`  obf-conformance run, with Allure HTML (Java)        ${withAllure.ms.toFixed(0).padStart(6)} ms   ${(withAllure.ms / bare.ms).toFixed(2)}x`);
+    figures.suite = {
+      scenarios: n, emptyCucumberAllureMs: Math.round(bare.ms), suiteMs: Math.round(suite.ms), ratio: +(suite.ms / bare.ms).toFixed(2),
+      oneScenarioRunMs: Math.round(one.ms), perScenarioMs: +perScenario.toFixed(1), withAllureHtmlMs: Math.round(withAllure.ms), withAllureHtmlRatio: +(withAllure.ms / bare.ms).toFixed(2),
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-packetBench();
-suiteBench();
+const { values } = parseArgs({ options: { json: { type: 'string' }, only: { type: 'string' } } });
+const only = new Set((values.only ?? 'packet,http,suite').split(','));
+figures.machine = { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), at: new Date().toISOString() };
+if (only.has('packet')) packetBench();
+if (only.has('http')) await httpFigures();
+if (only.has('suite')) suiteBench();
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
+  console.log(`\nfigures written to ${values.json}`);
+}
