@@ -18,7 +18,7 @@ export const BOUNDARIES: Record<string, string[]> = {
   reports: ['reports/', 'harness/'],
   cli: ['cli/', 'protocol/', 'harness/', 'reports/', 'adapters/index.ts'],
   scripts: ['scripts/', 'protocol/', 'harness/', 'reports/', 'cli/', 'adapters/', 'reference-impl/'],
-  tests: ['tests/', 'protocol/', 'harness/', 'reports/', 'cli/', 'adapters/', 'reference-impl/', 'steps/', 'scripts/fuzz/'],
+  tests: ['tests/', 'protocol/', 'harness/', 'reports/', 'cli/', 'adapters/', 'reference-impl/', 'steps/', 'scripts/fuzz/', 'scripts/key-hygiene.ts'],
 };
 
 /** Only these files may import the reference implementation, and only its public entry. */
