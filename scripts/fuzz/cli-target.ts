@@ -33,7 +33,7 @@ const token = fc.oneof(
 export const cliTarget: FuzzTarget = {
   name: 'command-line argument parsing',
   ciRuns: 1500,
-  caseTimeoutMs: 2000,
+  caseTimeoutMs: 5000,
   async open() {
     // Each case captures stdout and stderr while a command runs; let what others queued for them (node:test's
     // reports of earlier tests) go out first, or it would be captured with the command's output and lost.

@@ -149,7 +149,7 @@ async function post(url: string, body: unknown, auth?: string): Promise<void> {
 function httpTarget(name: string, start: () => Promise<ServerUnderFuzz>): FuzzTarget {
   const timeoutMs = 5000;
   return {
-    name, ciRuns: 300, caseTimeoutMs: timeoutMs + 1000,
+    name, ciRuns: 300, caseTimeoutMs: timeoutMs + 3000,
     async open() {
       const s = await start();
       return { property: httpProperty(s, timeoutMs), close: () => s.close() };

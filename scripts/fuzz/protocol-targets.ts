@@ -23,7 +23,7 @@ const anyKeys: fc.Arbitrary<PacketKeys> = fc.record(
 export const packetDecoderTarget: FuzzTarget = {
   name: 'packet decoder (TS 102 225 command packets)',
   ciRuns: 3000,
-  caseTimeoutMs: 1000,
+  caseTimeoutMs: 5000,
   open() {
     const seeds = seedPackets();
     const input = fc.oneof(
@@ -53,7 +53,7 @@ const spiOf = fc.record({
 export const packetRoundTripTarget: FuzzTarget = {
   name: 'packet encode -> decode round trip',
   ciRuns: 1500,
-  caseTimeoutMs: 1000,
+  caseTimeoutMs: 5000,
   open() {
     const input = fc.record({
       spi: spiOf,
@@ -90,7 +90,7 @@ export const packetRoundTripTarget: FuzzTarget = {
 export const responseDecoderTarget: FuzzTarget = {
   name: 'response packet (PoR) decoder',
   ciRuns: 2000,
-  caseTimeoutMs: 1000,
+  caseTimeoutMs: 5000,
   open() {
     const key = new Uint8Array(16).fill(0x42);
     // Valid PoRs for each security the command SPI's second byte can ask for, as mutation seeds.
@@ -118,7 +118,7 @@ export const responseDecoderTarget: FuzzTarget = {
 export const apduCodecTarget: FuzzTarget = {
   name: 'APDU codec (ISO 7816-4 short APDUs)',
   ciRuns: 3000,
-  caseTimeoutMs: 1000,
+  caseTimeoutMs: 5000,
   open() {
     const command = fc.record({
       cla: fc.integer({ min: 0, max: 255 }), ins: fc.integer({ min: 0, max: 255 }), p1: fc.integer({ min: 0, max: 255 }), p2: fc.integer({ min: 0, max: 255 }),

@@ -66,7 +66,7 @@ const builtApdu = fc.record({
 export const secureElementTarget: FuzzTarget = {
   name: 'reference SE APDU processor (every INS, GBA AUTHENTICATE)',
   ciRuns: 1500,
-  caseTimeoutMs: 2000,
+  caseTimeoutMs: 5000,
   open() {
     const seeds = validCommands();
     const apdu = fc.oneof(
@@ -103,7 +103,7 @@ function withLc(apdu: Uint8Array): Uint8Array {
 export const deviceDownlinkTarget: FuzzTarget = {
   name: 'reference device downlink path',
   ciRuns: 1000,
-  caseTimeoutMs: 2000,
+  caseTimeoutMs: 5000,
   open() {
     const packets = [1, 2, 3].map((i) => encodeCommandPacket({
       spi: profileSpi(true), kic: keyIdentifierFor(KEYS[i].algorithm, i), kid: keyIdentifierFor(KEYS[i].algorithm, i), tar: OBF_TAR,

@@ -28,7 +28,7 @@ export interface FuzzTarget {
   name: string;
   /** Cases `npm test` runs (seeded): small, the machine is shared. `npm run fuzz` runs 100,000 unless told. */
   ciRuns: number;
-  /** Longest a single case may take before it counts as a hang (ms). */
+  /** Longest a single case may take before it counts as a hang (ms): generous, the machines are shared and loaded. */
   caseTimeoutMs: number;
   open(): Promise<OpenTarget> | OpenTarget;
 }
