@@ -85,14 +85,15 @@ export async function loadCommand(args: string[]): Promise<number> {
   const sims = Array.from({ length: devices }, (_, i) => SimulatedDevice.iccidFor(run, i)).map((iccid) => new SimulatedDevice(iccid));
   const heap1 = heapAfterGc();
 
-  let server: { url: string; close(): Promise<unknown> };
+  // adminToken: the reference AS's key import needs it (docs/profile/http-api.md 1).
+  let server: { url: string; adminToken: string; close(): Promise<unknown> };
   try {
     if (where === 'child') {
       const child = await startReferenceChild({ data: values.data });
-      server = { url: child.applicationServer, close: () => child.stop() };
+      server = { url: child.applicationServer, adminToken: child.tokens.asAdmin, close: () => child.stop() };
     } else {
       const s = await startReferenceServers({ port: 0, faults: [], data: values.data });
-      server = { url: s.applicationServer, close: () => s.close() };
+      server = { url: s.applicationServer, adminToken: s.tokens.asAdmin, close: () => s.close() };
     }
   } catch (e) {
     if (e instanceof DataFileError) throw new UsageError(`load: ${e.message}`);
@@ -105,7 +106,7 @@ export async function loadCommand(args: string[]): Promise<number> {
   let serverPerDevice: number | null = null;
   try {
     const heap2 = heapAfterGc();
-    const client = new JsonClient(server.url);
+    const client = new JsonClient(server.url, { headers: { authorization: `Bearer ${server.adminToken}` } });
     await importDevices(client, sims);
     client.close();
     if (where === 'in-process') serverPerDevice = Math.max(0, heapAfterGc() - heap2) / devices;

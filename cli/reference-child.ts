@@ -12,7 +12,7 @@ export interface ReferenceChild {
   applicationServer: string;
   authenticationServer: string;
   resourceServer: string;
-  tokens: { authAdmin: string; rsAdmin: string };
+  tokens: { asAdmin: string; authAdmin: string; rsAdmin: string };
   /** Resolves with the exit code or signal once the child is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (an orderly stop) or any other signal; resolves when the child is gone. */
@@ -40,13 +40,13 @@ export function startReferenceChild(opts: { data?: string; port?: number; faults
       const url = (name: string) => new RegExp(`${name}\\s+(http://\\S+)`).exec(out)?.[1];
       const token = (name: string) => new RegExp(`${name}\\s+http://\\S+\\s+admin token: (\\S+)`).exec(out)?.[1];
       const [as, auth, rs] = [url('Application Server'), url('Authentication Server'), url('Resource Server')];
-      const [authAdmin, rsAdmin] = [token('Authentication Server'), token('Resource Server')];
-      if (as && auth && rs && authAdmin && rsAdmin) {
+      const [asAdmin, authAdmin, rsAdmin] = [token('Application Server'), token('Authentication Server'), token('Resource Server')];
+      if (as && auth && rs && asAdmin && authAdmin && rsAdmin) {
         clearTimeout(timer);
         child.stdout!.removeAllListeners('data');
         child.stdout!.resume();
         resolve({
-          process: child, applicationServer: as, authenticationServer: auth, resourceServer: rs, tokens: { authAdmin, rsAdmin }, exited,
+          process: child, applicationServer: as, authenticationServer: auth, resourceServer: rs, tokens: { asAdmin, authAdmin, rsAdmin }, exited,
           stop: (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
             return exited;

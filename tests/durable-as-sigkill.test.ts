@@ -45,7 +45,7 @@ const downlinkCounter = (d: SimulatedDevice, packet: unknown): bigint => readUin
 async function start(): Promise<{ child: ReferenceChild; client: JsonClient }> {
   const child = await startReferenceChild({ data });
   children.push(child);
-  return { child, client: new JsonClient(child.applicationServer, { timeoutMs: 5000 }) };
+  return { child, client: new JsonClient(child.applicationServer, { timeoutMs: 5000, headers: { authorization: `Bearer ${child.tokens.asAdmin}` } }) };
 }
 
 /** Each device sends packets one after another (one in flight, as one SE gives them) until the server is gone. */
