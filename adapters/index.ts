@@ -49,14 +49,15 @@ export async function startReferenceServers(opts: { port: number; faults: string
   const tokens = { asAdmin: token(), authAdmin: token(), rsAdmin: token(), rpr: token() };
   const next = (k: number) => (opts.port === 0 ? 0 : opts.port + k);
   const data = opts.data;
-  const as = await startApplicationServer({ port: next(0), faults, data, adminToken: tokens.asAdmin });
-  const closers = [as];
+  // The Resource Server's scope in the data file is the realm, as for the run's first provider (reference-sut.ts).
+  const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data, dataScope: REFERENCE_REALM });
+  const closers = [rs];
   try {
-    // The Resource Server's scope in the data file is the realm, as for the run's first provider (reference-sut.ts).
-    const rs = await startResourceServer({ port: next(2), adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data, dataScope: REFERENCE_REALM });
-    closers.push(rs);
     const auth = await startAuthenticationServer({ port: next(1), realm: REFERENCE_REALM, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults, data });
     closers.push(auth);
+    // The AS is also a NAF (RPA): it reaches RPO at this Authentication Server.
+    const as = await startApplicationServer({ port: next(0), faults, data, adminToken: tokens.asAdmin, authenticationServerUrl: auth.url });
+    closers.push(as);
     return {
       applicationServer: as.url, authenticationServer: auth.url, resourceServer: rs.url, tokens,
       close: async () => {

@@ -46,6 +46,6 @@ export class Trace {
 /** Replace key fields and credentials (tokens) of a JSON body before it is traced. */
 export function maskKeyFields(body: string): string {
   return body
-    .replace(/("(?:kic|kid|key|k|opc|ks|ksNaf)"\s*:\s*")([^"]*)(")/gi, (_m, a: string, v: string, c: string) => `${a}<${v.length / 2} bytes masked>${c}`)
+    .replace(/("(?:kic|kid|key|k|opc|ks|ksNaf|ksIntNaf)"\s*:\s*")([^"]*)(")/gi, (_m, a: string, v: string, c: string) => `${a}<${v.length / 2} bytes masked>${c}`)
     .replace(/("(?:token|adminToken|rprToken)"\s*:\s*")([^"]*)(")/gi, (_m, a: string, _v: string, c: string) => `${a}<token masked>${c}`);
 }

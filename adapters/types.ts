@@ -71,6 +71,13 @@ export interface ApplicationServerAdapter {
   encryptData(req: { iccid: string; keyIndex: number; data: string; replayCheck: boolean }): Promise<AsResult<{ packet: string }>>;
   /** Send a raw body, for malformed-input scenarios. */
   postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType?: string): Promise<{ httpStatus: number; body: unknown }>;
+  /**
+   * RPA (docs/profile/http-api.md 9): the operator's set-up of one NAF identity of the AS and its RPO token.
+   * Absent when the product does not offer RPA; the RPA scenarios are then not applicable.
+   */
+  configureNaf?(nafId: string, token: string): Promise<AsResult<{ status: string }>>;
+  /** RPA: the AS fetches Ks_int_NAF for the device's B-TID over RPO and installs the packet keysets at `keyIndex` (8..15). */
+  establishRpaKeys?(req: { iccid: string; nafId: string; btid: string; keyIndex: number }): Promise<AsResult<{ status: string; keyIndex: number; lifetime: string }>>;
 }
 
 /**

@@ -1,15 +1,20 @@
 /**
  * The terminal's side of RPB (GBA's Ub, TS 24.109 / RFC 3310), played by the harness between the Secure Element
  * and the Authentication Server: it relays the server's challenge to the card with AUTHENTICATE (TS 31.102, GBA
- * context), answers the server with the card's RES, resynchronises with AUTS, and reports a MAC failure. Each
+ * context), answers the server with the card's RES, resynchronises with AUTS, and reports a MAC failure; after a
+ * bootstrap it stores B-TID and key lifetime in EF_GBABP (the GBA_U terminal's duty, TS 31.102 4.2.79, TS 33.220
+ * G.1). For RPA it asks the card to install the packet keyset of one NAF (INSTALL RPA KEYSET, apdus.md 10). Each
  * step is returned as evidence; the judging is left to the steps.
  */
 import { digestResponse, formatDigestHeader, parseAkaNonce, parseDigestHeader, AKA_ALGORITHM } from '../protocol/rfc-3310-digest-aka.ts';
-import { decodeGbaResponse, encodeBootstrapCommand, encodeNafCommand, gbaAuthenticateApdu, type GbaAnswer } from '../protocol/ts-31-102-gba.ts';
+import { GBA, decodeGbabp, decodeGbaResponse, encodeBootstrapCommand, encodeGbabp, encodeNafCommand, gbaAuthenticateApdu, type GbaAnswer, type GbaBootstrapParameters } from '../protocol/ts-31-102-gba.ts';
+import { installRpaKeysetApdu } from '../protocol/obf-rpa.ts';
 import { makeAuthenticationVector } from '../protocol/ts-33-102-aka.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { describeSw } from '../protocol/iso-7816.ts';
+import { describeSw, encodeApdu, SW } from '../protocol/iso-7816.ts';
+import { toHex } from '../protocol/hex.ts';
 import { NonConformance } from './verdicts.ts';
+import { selectObf } from './se-commands.ts';
 import { errorCodeOf, type AuthenticationServerAdapter, type HttpAnswer, type SecureElementAdapter } from '../adapters/types.ts';
 
 export interface Challenge {
@@ -133,9 +138,57 @@ export async function bootstrap(se: SecureElementAdapter, auth: AuthenticationSe
     verifyServerProof(done, auth, impi, c, res);
     const { btid, lifetime } = done.body as { btid?: unknown; lifetime?: unknown };
     if (typeof btid !== 'string' || typeof lifetime !== 'string') throw new NonConformance('the Authentication Server accepted the bootstrap without a B-TID and lifetime', '{"btid","lifetime"}', JSON.stringify(done.body).slice(0, 120));
+    await storeBootstrapInfo(se, btid, lifetime);
     return { outcome: { kind: 'bootstrapped', btid, lifetime, resynchronised }, challenges };
   }
   throw new NonConformance('the bootstrap did not complete after one resynchronisation', 'a challenge the card accepts', 'a second synchronisation failure');
+}
+
+async function cardOk(se: SecureElementAdapter, apdu: Uint8Array, what: string): Promise<Uint8Array> {
+  const r = await se.transmit(apdu);
+  if (r.sw !== SW.OK) throw new NonConformance(`${what} was refused by the Secure Element`, '9000', describeSw(r.sw));
+  return r.data;
+}
+
+const selectGbabp = () => encodeApdu({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: Uint8Array.of(GBA.EF_GBABP >> 8, GBA.EF_GBABP & 0xff), le: null });
+
+/**
+ * After a bootstrap the card holds the new RAND in EF_GBABP; the terminal writes B-TID and key lifetime after it
+ * (UPDATE BINARY at offset 1 + the RAND length the card stored; apdus.md 9.4).
+ */
+export async function storeBootstrapInfo(se: SecureElementAdapter, btid: string, lifetime: string): Promise<void> {
+  await cardOk(se, selectGbabp(), 'SELECT EF_GBABP (a GBA_U card has it, TS 31.102 4.2.79)');
+  const first = await cardOk(se, encodeApdu({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, data: new Uint8Array(0), le: 1 }), 'READ BINARY of EF_GBABP');
+  if (first.length !== 1) throw new NonConformance('READ BINARY of one byte of EF_GBABP answered another length', '1 byte', `${first.length} bytes`);
+  const offset = 1 + first[0];
+  const info = encodeGbabp({ rand: new Uint8Array(0), bTid: btid, keyLifetime: lifetime }).slice(1);
+  await cardOk(se, encodeApdu({ cla: 0x00, ins: GBA.INS_UPDATE_BINARY, p1: offset >> 8, p2: offset & 0xff, data: info, le: null }), 'UPDATE BINARY of B-TID and key lifetime in EF_GBABP');
+}
+
+/** EF_GBABP as the card holds it now. A file outside TS 31.102's coding is the card's non-conformance. */
+export async function readGbabp(se: SecureElementAdapter): Promise<GbaBootstrapParameters> {
+  await cardOk(se, selectGbabp(), 'SELECT EF_GBABP');
+  const content = await cardOk(se, encodeApdu({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, data: new Uint8Array(0), le: 0 }), 'READ BINARY of EF_GBABP');
+  try {
+    return decodeGbabp(content);
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new NonConformance('EF_GBABP is not coded as TS 31.102 4.2.79', 'RAND, B-TID, key lifetime as LV', e.message);
+    throw e;
+  }
+}
+
+/**
+ * INSTALL RPA KEYSET (apdus.md 10) after selecting the OBF application. Returns the response data, which the
+ * profile requires empty (Ks_int_NAF stays on the card); the caller judges it.
+ */
+export async function installRpaKeyset(se: SecureElementAdapter, nafIdBytes: Uint8Array, keyIndex: number): Promise<{ sw: number; data: Uint8Array }> {
+  await selectObf(se);
+  const r = await se.transmit(installRpaKeysetApdu(nafIdBytes, keyIndex));
+  return { sw: r.sw, data: r.data };
+}
+
+export function swHex(sw: number): string {
+  return toHex(Uint8Array.of(sw >> 8, sw & 0xff));
 }
 
 /** Another network's authentication: AUTN made with the card's own keys (the lab's test card) and a chosen SQN. */

@@ -59,7 +59,8 @@ describe('RPB: Digest AKA bootstrap', () => {
     const key = await nafKey(s, naf.token, { btid: ok.json.btid, nafId: naf.nafId });
     assert.equal(key.status, 200, key.text);
     const expected = deriveNafKey(card.ks!, rand, card.impi, fromHex(naf.nafId), 'gba-me');
-    assert.deepEqual(key.json, { ksNaf: toHex(expected), lifetime: ok.json.lifetime, impi: card.impi, iccid, settings: { dataClasses: ['position', 'alarms'] } });
+    const expectedInt = deriveNafKey(card.ks!, rand, card.impi, fromHex(naf.nafId), 'gba-u');
+    assert.deepEqual(key.json, { ksNaf: toHex(expected), ksIntNaf: toHex(expectedInt), lifetime: ok.json.lifetime, impi: card.impi, iccid, settings: { dataClasses: ['position', 'alarms'] } });
   });
 
   test('SQN_HE advances with every vector', async () => {
@@ -255,7 +256,7 @@ test('the worked example of docs/profile/gba-api.md section 8 is what the card, 
   const answer = parseDigestHeader(grab(/^>> authorization: (Digest .*response="[0-9a-f]{32}".*)$/m));
   const info = parseDigestHeader(`Digest ${grab(/^<< authentication-info: (.*)$/m)}`);
   const boot = JSON.parse(grab(/^<< (\{"btid".*\})$/m)) as { btid: string; lifetime: string };
-  const key = JSON.parse(grab(/^<< 200 (\{"ksNaf".*\})$/m)) as { ksNaf: string; lifetime: string; impi: string };
+  const key = JSON.parse(grab(/^<< 200 (\{"ksNaf".*\})$/m)) as { ksNaf: string; ksIntNaf: string; lifetime: string; impi: string };
   const naf = (JSON.parse(grab(/^>> (\{"btid".*\})$/m)) as { nafId: string }).nafId;
   const { rand, autn } = parseAkaNonce(challenge.nonce);
   assert.equal(grab(/RAND `([0-9A-F]{32})`/), toHex(rand));
@@ -274,6 +275,7 @@ test('the worked example of docs/profile/gba-api.md section 8 is what the card, 
   assert.equal(boot.btid, bTid(rand, REALM));
   assert.equal(naf, toHex(nafId('fleet.naf.example')));
   assert.equal(key.ksNaf, toHex(deriveNafKey(concatBytes(r.ck, r.ik), rand, answer.username, fromHex(naf))));
+  assert.equal(key.ksIntNaf, toHex(deriveNafKey(concatBytes(r.ck, r.ik), rand, answer.username, fromHex(naf), 'gba-u')));
   assert.equal(key.impi, answer.username);
   assert.equal(key.lifetime, boot.lifetime);
   const len = (n: number) => `\`00 ${n.toString(16).toUpperCase().padStart(2, '0')}\``;

@@ -24,13 +24,14 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
     return `harness -> ${this.opts.name ?? 'AS'}`;
   }
 
-  async postRaw(path: 'keys' | 'decrypt' | 'encrypt', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
-    const headers = path === 'keys' && this.opts.adminToken ? { authorization: `Bearer ${this.opts.adminToken}` } : undefined;
+  async postRaw(path: 'keys' | 'decrypt' | 'encrypt' | 'rpa/nafs' | 'rpa/keys', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
+    // Key import and the RPA NAF credential are administrative: they install keys or credentials.
+    const headers = (path === 'keys' || path === 'rpa/nafs') && this.opts.adminToken ? { authorization: `Bearer ${this.opts.adminToken}` } : undefined;
     const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
     return { httpStatus: a.status, body: a.body };
   }
 
-  private async call<T>(path: 'keys' | 'decrypt' | 'encrypt', req: object, shape: (v: Record<string, unknown>) => boolean): Promise<AsResult<T>> {
+  private async call<T>(path: 'keys' | 'decrypt' | 'encrypt' | 'rpa/nafs' | 'rpa/keys', req: object, shape: (v: Record<string, unknown>) => boolean): Promise<AsResult<T>> {
     const { httpStatus, body } = await this.postRaw(path, JSON.stringify(req));
     const obj = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (httpStatus >= 200 && httpStatus < 300) {
@@ -54,5 +55,13 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
 
   encryptData(req: { iccid: string; keyIndex: number; data: string; replayCheck: boolean }): Promise<AsResult<{ packet: string }>> {
     return this.call('encrypt', req, (v) => typeof v.packet === 'string');
+  }
+
+  configureNaf(nafId: string, token: string): Promise<AsResult<{ status: string }>> {
+    return this.call('rpa/nafs', { nafId, token }, (v) => v.status === 'OK');
+  }
+
+  establishRpaKeys(req: { iccid: string; nafId: string; btid: string; keyIndex: number }): Promise<AsResult<{ status: string; keyIndex: number; lifetime: string }>> {
+    return this.call('rpa/keys', req, (v) => v.status === 'OK' && v.keyIndex === req.keyIndex && typeof v.lifetime === 'string');
   }
 }

@@ -108,8 +108,8 @@ export class ReferenceSystem implements SystemUnderTest {
     const token = () => randomBytes(24).toString('base64url');
     const data = opts.data;
     const asAdmin = token();
-    const as = await startApplicationServer({ faults, data, adminToken: asAdmin });
     const started: ProviderServers[] = [];
+    let as: RunningServer;
     try {
       for (const p of REFERENCE_PROVIDERS) {
         const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
@@ -121,9 +121,10 @@ export class ReferenceSystem implements SystemUnderTest {
         });
         started.push({ auth, rs, tokens });
       }
+      // The AS is also a NAF (RPA): it reaches RPO at the first provider's Authentication Server.
+      as = await startApplicationServer({ faults, data, adminToken: asAdmin, authenticationServerUrl: started[0].auth.url });
     } catch (e) {
       for (const s of started) await Promise.all([s.auth.close(), s.rs.close()]);
-      await as.close();
       throw e;
     }
     const fault = opts.faults.length ? opts.faults.join(',') : null;

@@ -6,6 +6,7 @@
  */
 import { validateIccid, IccidError } from '../../protocol/iccid.ts';
 import { readUint, toHex, writeUint } from '../../protocol/hex.ts';
+import type { RpaKeysets } from '../../protocol/obf-rpa.ts';
 import { KEY_ALGORITHMS, OBF_TAR, keyIdentifierFor, keyLengthsFor, meetsProfileMinimum, profileSpi, type KeyAlgorithm, type KeySet } from '../../protocol/obf-profile.ts';
 import { decodeCommandPacket, encodeCommandPacket, type CommandPacket } from '../../protocol/ts-102-225.ts';
 import { encodeSpi } from '../../protocol/ts-102-225-coding.ts';
@@ -20,6 +21,14 @@ export type { KeyFunction };
 /** A refusal of the Application Server (docs/profile/http-api.md section 6). */
 export class AsError extends HttpError {}
 
+/** An RPA key index of a device: the NAF_Id and B-TID its keysets come from, and when they expire (rpa.ts). */
+export interface RpaAssociation {
+  nafId: string;
+  btid: string;
+  /** The key lifetime the Authentication Server gave, ms. */
+  expiresAt: number;
+}
+
 function keyIndexField(body: Record<string, unknown>): number {
   const i = field<number>(body, 'keyIndex', 'number');
   if (!Number.isInteger(i) || i < 1 || i > 15) throw new AsError(400, 'BAD_REQUEST', `field 'keyIndex' must be an integer 1..15, got ${i}`, 'keyIndex');
@@ -28,6 +37,9 @@ function keyIndexField(body: Record<string, unknown>): number {
 
 export class ReferenceApplicationServer {
   private readonly devices: Map<string, DeviceRecord>;
+
+  /** RPA associations per ICCID and key index, in memory (their keysets are in the store). */
+  private readonly rpa = new Map<string, Map<number, RpaAssociation>>();
 
   constructor(private readonly faults: FaultSet = new Set(), private readonly store = ApplicationServerStore.open(undefined)) {
     this.devices = store.devices;
@@ -43,6 +55,29 @@ export class ReferenceApplicationServer {
       }
       return iccid;
     }
+  }
+
+  /** The validated ICCID of a request body (for rpa.ts). */
+  iccidOf(body: Record<string, unknown>): string {
+    return this.iccid(body);
+  }
+
+  /**
+   * RPA (rpa.ts): both keysets of one association at an RPA key index, durable through the store like imported
+   * keys. Counters are not reset: they only move forward per ICCID and key index, on the card as here.
+   */
+  installRpaKeysets(iccid: string, keyIndex: number, keys: RpaKeysets, association: RpaAssociation): void {
+    this.store.putKey(iccid, 'encrypt', keyIndex, keys.downlink);
+    this.store.putKey(iccid, 'decrypt', keyIndex, keys.uplink);
+    let byIndex = this.rpa.get(iccid);
+    if (!byIndex) this.rpa.set(iccid, (byIndex = new Map()));
+    byIndex.set(keyIndex, association);
+  }
+
+  /** An RPA keyset is used only within the key lifetime of its bootstrap (draft 6.1). */
+  private checkLifetime(iccid: string, keyIndex: number): void {
+    const a = this.rpa.get(iccid)?.get(keyIndex);
+    if (a && Date.now() >= a.expiresAt) throw new AsError(410, 'KEY_EXPIRED', `the RPA keyset at index ${keyIndex} expired at ${new Date(a.expiresAt).toISOString()}; set it up again after a new bootstrap`, 'keyIndex');
   }
 
   private device(iccid: string): DeviceRecord {
@@ -93,6 +128,7 @@ export class ReferenceApplicationServer {
       throw new AsError(400, 'KEY_INDEX_MISMATCH', `the packet names key index ${packet.kic.keyIndex} (KIc) / ${packet.kid.keyIndex} (KID), the request ${keyIndex}`, 'keyIndex');
     }
     const keys = d.keys.decrypt.get(index);
+    if (keys) this.checkLifetime(iccid, index);
     if (!keys && !this.faults.has('as-accept-wrong-iccid')) throw new AsError(404, 'UNKNOWN_KEY', `no decryption key at index ${index} for ICCID ${iccid}`, 'keyIndex');
     if (!meetsProfileMinimum(packet.spi, 'up') && !this.faults.has('as-accept-low-security')) {
       throw new AsError(422, 'INSUFFICIENT_SECURITY', `SPI ${toHex(packet.spi.raw)} is below the profile minimum (CC, ciphered, counter checked)`);
@@ -102,6 +138,14 @@ export class ReferenceApplicationServer {
       for (const other of this.devices.values()) {
         const k = other.keys.decrypt.get(index);
         if (k && other !== d) opened = this.open(bytes, packet, k, index) ?? opened;
+      }
+    }
+    const rpaIndexes = this.rpa.get(iccid);
+    if (!opened && rpaIndexes?.has(index) && this.faults.has('as-rpa-any-naf-keyset')) {
+      // The faulty server tries the device's other RPA keysets (other NAF_Ids) as if they were this one.
+      for (const other of rpaIndexes.keys()) {
+        const k = d.keys.decrypt.get(other);
+        if (k && other !== index) opened = this.open(bytes, packet, k, index) ?? opened;
       }
     }
     if (!opened) throw new AsError(422, 'INTEGRITY_FAILED', 'the CC does not verify with this device\'s key (or deciphering failed)');
@@ -147,6 +191,7 @@ export class ReferenceApplicationServer {
     const d = this.device(iccid);
     const keys = d.keys.encrypt.get(keyIndex);
     if (!keys) throw new AsError(404, 'UNKNOWN_KEY', `no encryption key at index ${keyIndex} for ICCID ${iccid}`, 'keyIndex');
+    this.checkLifetime(iccid, keyIndex);
     const previous = d.downlinkSent.get(keyIndex) ?? 0n;
     const counter = this.faults.has('as-reuse-counter') && !replayCheck ? previous : previous + 1n;
     this.store.putCounter(iccid, d, 'downlink', keyIndex, counter);

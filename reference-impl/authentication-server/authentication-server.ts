@@ -51,6 +51,8 @@ export type RightsLookup = (iccid: string, nafId: string) => Promise<Rights>;
 
 export interface NafKeyAnswer {
   ksNaf: string;
+  /** GBA_U: the key the card keeps (TS 33.220 5.3.2), for a NAF whose Ua protocol runs on the card (RPA). */
+  ksIntNaf: string;
   lifetime: string;
   impi: string;
   iccid: string;
@@ -209,6 +211,8 @@ export class ReferenceAuthenticationServer {
       throw new HttpError(403, 'DATA_CLASS_NOT_GRANTED', `the Resource Server grants this NAF no rights for data class '${dataClass.slice(0, 64)}'`, 'dataClass');
     }
     const ksNaf = deriveNafKey(b.ks, b.rand, b.impi, fromHex(nafId), 'gba-me');
-    return { ksNaf: toHex(ksNaf), lifetime: new Date(b.expiresAt).toISOString(), impi: b.impi, iccid: b.iccid, settings: { dataClasses: rights.dataClasses } };
+    // Every reference card is GBA_U, so the server always gives both keys (TS 33.220 5.3.2: the NAF uses the one its Ua protocol needs).
+    const ksIntNaf = this.faults.has('auth-int-naf-as-ext') ? ksNaf : deriveNafKey(b.ks, b.rand, b.impi, fromHex(nafId), 'gba-u');
+    return { ksNaf: toHex(ksNaf), ksIntNaf: toHex(ksIntNaf), lifetime: new Date(b.expiresAt).toISOString(), impi: b.impi, iccid: b.iccid, settings: { dataClasses: rights.dataClasses } };
   }
 }

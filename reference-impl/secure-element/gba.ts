@@ -10,6 +10,7 @@ import { GBA, decodeGbaCommand, encodeGbabp, encodeGbaResponse } from '../../pro
 import { cardAuthenticate, type CardAkaResult, type SubscriberKeys } from '../../protocol/ts-33-102-aka.ts';
 import { milenage } from '../../protocol/milenage.ts';
 import { deriveNafKey } from '../../protocol/ts-33-220.ts';
+import { deriveRpaKeysets, type RpaKeysets } from '../../protocol/obf-rpa.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
 import { concatBytes, fromHex, readUint, toHex } from '../../protocol/hex.ts';
 import type { FaultSet } from '../faults.ts';
@@ -39,6 +40,8 @@ export class ReferenceGba {
   /** Ks and the RAND it came from, after a successful bootstrap. */
   private bootstrapped: { ks: Uint8Array; rand: Uint8Array } | null = null;
   private gbabp: Uint8Array = encodeGbabp({ rand: EMPTY, bTid: '', keyLifetime: '' }, EF_GBABP_SIZE);
+  /** RPA keysets by key index, derived from Ks_int_NAF of the current Ks (apdus.md 10); a new bootstrap erases them. */
+  private readonly rpa = new Map<number, RpaKeysets>();
 
   constructor(private readonly perso: GbaPersonalisation, private readonly faults: FaultSet = new Set()) {
     if (perso.k?.length !== 16) throw new RangeError(`GBA personalisation: K must be 16 bytes, got ${perso.k?.length ?? 0}`);
@@ -102,7 +105,10 @@ export class ReferenceGba {
     if (readUint(result.sqn) > readUint(this.sqnMs)) this.sqnMs = result.sqn;
     // A new bootstrap replaces Ks, RAND, B-TID and key lifetime (G.1): the terminal writes the last two again.
     this.bootstrapped = { ks: concatBytes(result.ck, result.ik), rand: rand.slice() };
-    this.gbabp = encodeGbabp({ rand, bTid: '', keyLifetime: '' }, EF_GBABP_SIZE);
+    // se-gbabp-stale: the faulty card leaves EF_GBABP as it was, so the terminal reads the previous RAND.
+    if (!this.faults.has('se-gbabp-stale')) this.gbabp = encodeGbabp({ rand, bTid: '', keyLifetime: '' }, EF_GBABP_SIZE);
+    // Keysets derived from the replaced Ks must stop working (profile: apdus.md 10); the fault keeps them.
+    if (!this.faults.has('se-rpa-keyset-kept')) this.rpa.clear();
     return encodeGbaResponse({ kind: 'success', value: result.res });
   }
 
@@ -115,6 +121,24 @@ export class ReferenceGba {
     const usedNafId = this.faults.has('se-naf-id-ignored') ? Uint8Array.of(0x00) : nafId;
     const key = this.faults.has('se-export-ks') ? ks.slice() : deriveNafKey(ks, rand, impi, usedNafId, 'gba-me');
     return encodeGbaResponse({ kind: 'success', value: key });
+  }
+
+  /**
+   * INSTALL RPA KEYSET (apdus.md 10): Ks_int_NAF = KDF(Ks, "gba-u", RAND, IMPI, NAF_Id) (TS 33.220 Annex B; GBA_U
+   * keeps it on the card), the two packet keysets derived from it, kept at `keyIndex`. Returns what the card answers:
+   * nothing, unless the fault se-rpa-key-exposed makes it answer Ks_int_NAF.
+   */
+  installRpaKeyset(keyIndex: number, nafId: Uint8Array): Uint8Array {
+    if (!this.bootstrapped) throw new ApduError(CONDITIONS_NOT_SATISFIED, 'INSTALL RPA KEYSET before any GBA bootstrap');
+    const { ks, rand } = this.bootstrapped;
+    const ksIntNaf = deriveNafKey(ks, rand, this.perso.impi, nafId, 'gba-u');
+    this.rpa.set(keyIndex, deriveRpaKeysets(ksIntNaf));
+    return this.faults.has('se-rpa-key-exposed') ? ksIntNaf : EMPTY;
+  }
+
+  /** The RPA keysets at a key index, if installed since the last bootstrap. */
+  rpaKeysets(keyIndex: number): RpaKeysets | undefined {
+    return this.rpa.get(keyIndex);
   }
 
   /** SQN = (SQN xor AK) xor AK; f5 depends on RAND only. */

@@ -15,6 +15,7 @@ import { checkCounter } from '../../protocol/ts-102-225-counter.ts';
 import { DecipherError, MalformedPacketError, ProtocolError, UnsupportedAlgorithmError } from '../../protocol/errors.ts';
 import { equalBytes, readUint, toHex, writeUint } from '../../protocol/hex.ts';
 import { GBA } from '../../protocol/ts-31-102-gba.ts';
+import { INS_INSTALL_RPA_KEYSET, isRpaKeyIndex } from '../../protocol/obf-rpa.ts';
 import type { FaultSet } from '../faults.ts';
 import { ApduError } from './apdu-error.ts';
 import { ReferenceGba, type GbaPersonalisation } from './gba.ts';
@@ -122,6 +123,7 @@ export class ReferenceSecureElement {
       if (this.selected !== 'obf') throw new ApduError(SW.NOT_FOUND, 'OBF application not selected');
       if (c.ins === APDU.INS_DECRYPT_DATA) return this.decryptData(c);
       if (c.ins === APDU.INS_ENCRYPT_DATA) return this.encryptData(c);
+      if (c.ins === INS_INSTALL_RPA_KEYSET && this.gba) return this.installRpaKeyset(c, this.gba);
       throw new ApduError(SW.INS_NOT_SUPPORTED, 'unknown INS');
     }
     if (c.cla !== 0x00) throw new ApduError(SW.CLA_NOT_SUPPORTED, 'unknown CLA');
@@ -182,7 +184,7 @@ export class ReferenceSecureElement {
     if (packet.kid.keyIndex !== index) throw new ApduError(SW.MALFORMED, 'KIc and KID name different key indexes');
     if (c.p1 !== 0 && c.p1 !== index) throw new ApduError(SW.WRONG_P1P2, 'P1 key index differs from the packet');
     if (!equalBytes(packet.tar, OBF_TAR)) throw new ApduError(SW.NOT_FOUND, 'TAR unknown');
-    const keys = this.perso.decryptionKeys[index];
+    const keys = this.keyset(index, 'decrypt');
     if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no decryption key at index ${index}`);
     // Identity, integrity and confidentiality always (CC + ciphering); replay protection when the device asks for the
     // ReplayCheck (B.2.2.2.1 steps 3-5): then the SPI must ask for a checked counter.
@@ -216,8 +218,7 @@ export class ReferenceSecureElement {
     const replayCheck = (c.p2 & APDU.P2_REPLAY_CHECK) !== 0;
     if (index < 1 || index > 15) throw new ApduError(SW.WRONG_P1P2, 'key index must be 1..15');
     if (c.data.length === 0) throw new ApduError(SW.WRONG_LENGTH, 'no data to encrypt');
-    const table = this.faults.has('se-shared-direction-keys') ? this.perso.decryptionKeys : this.perso.encryptionKeys;
-    const keys = table[index];
+    const keys = this.keyset(index, this.faults.has('se-shared-direction-keys') ? 'decrypt' : 'encrypt');
     if (!keys) throw new ApduError(SW.KEY_NOT_FOUND, `no encryption key at index ${index}`);
     const previous = this.uplinkCounter.get(index) ?? 0n;
     const counter = this.faults.has('se-reuse-counter') && !replayCheck ? previous : previous + 1n;
@@ -229,6 +230,25 @@ export class ReferenceSecureElement {
     if (packet.length > 256) throw new ApduError(SW.WRONG_LENGTH, 'response would exceed 256 bytes');
     this.uplinkCounter.set(index, counter); // only a packet actually returned uses up a counter value
     return packet;
+  }
+
+  /** The keyset at an index: personalised (01..07) or, at an RPA key index (08..0F), installed from the bootstrap. */
+  private keyset(index: number, use: 'decrypt' | 'encrypt'): KeySet | undefined {
+    if (isRpaKeyIndex(index)) {
+      const rpa = this.gba?.rpaKeysets(index);
+      return use === 'decrypt' ? rpa?.downlink : rpa?.uplink;
+    }
+    return (use === 'decrypt' ? this.perso.decryptionKeys : this.perso.encryptionKeys)[index];
+  }
+
+  /**
+   * INSTALL RPA KEYSET (80 5E, apdus.md 10). The counters of the index are kept: they only move forward per key
+   * index, on the card as at the Application Server, whatever keyset the index holds.
+   */
+  private installRpaKeyset(c: CommandApdu, gba: ReferenceGba): Uint8Array {
+    if (!isRpaKeyIndex(c.p1) || c.p2 !== 0x00) throw new ApduError(SW.WRONG_P1P2, 'INSTALL RPA KEYSET: P1 must be an RPA key index 08..0F and P2 00');
+    if (c.data.length === 0) throw new ApduError(SW.WRONG_LENGTH, 'INSTALL RPA KEYSET without a NAF_Id');
+    return gba.installRpaKeyset(c.p1, c.data);
   }
 
   private packetError(e: unknown): ApduError {
