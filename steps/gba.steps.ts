@@ -11,20 +11,20 @@ import { nafId as makeNafId } from '../protocol/ts-33-220.ts';
 import { describeSw } from '../protocol/iso-7816.ts';
 
 /** The device and its GBA subscription; null when the SE declares no GBA (the step is then not applicable). */
-async function gbaOf(world: ObfWorld, label: string) {
+export async function gbaOf(world: ObfWorld, label: string) {
   const d = await world.device(label);
   return d.gba ? { d, gba: d.gba } : null;
 }
 
 const NOT_APPLICABLE = 'skipped';
 
-function bootstrapped(world: ObfWorld, label: string): { btid: string } {
+export function bootstrapped(world: ObfWorld, label: string): { btid: string } {
   const b = world.gba.bootstraps.get(label);
   if (b?.outcome.kind !== 'bootstrapped') throw new HarnessError(`device ${label} has not bootstrapped in this scenario`);
   return b.outcome;
 }
 
-function naf(world: ObfWorld, name: string): { nafId: string; token: string } {
+export function naf(world: ObfWorld, name: string): { nafId: string; token: string } {
   const n = world.gba.nafs.get(name);
   if (!n) throw new HarnessError(`no Application Server "${name}" registered in this scenario`);
   return n;
@@ -121,6 +121,11 @@ When(/^Application Server "([^"]+)" asks for the key of device "([^"]+)"(?: for 
   if (typeof key === 'string') {
     this.trace.addSecret(key);
     this.gba.keys.set(name, key.toUpperCase());
+  }
+  const intKey = this.gba.rpo.body.ksIntNaf;
+  if (typeof intKey === 'string') {
+    this.trace.addSecret(intKey);
+    this.gba.intKeys.set(name, intKey.toUpperCase());
   }
 });
 

@@ -7,6 +7,7 @@ const BY_INS: Record<number, string> = {
   0x88: 'AUTHENTICATE',
   0x5a: 'DECRYPT DATA (seDecryptData)',
   0x5c: 'ENCRYPT DATA (seEncryptData)',
+  0x5e: 'INSTALL RPA KEYSET (NAF_Id)',
 };
 
 export function nameOfCommand(apdu: Uint8Array): string | null {

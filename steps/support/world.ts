@@ -44,6 +44,8 @@ export class ObfWorld extends World<ObfParameters> {
     rpo: null as HttpAnswer | null,
     /** Ks_NAF handed to each Application Server over RPO, by name. */
     keys: new Map<string, string>(),
+    /** Ks_int_NAF handed to each Application Server over RPO, by name (upper-case hex). */
+    intKeys: new Map<string, string>(),
     card: null as GbaAnswer | null,
   };
 
