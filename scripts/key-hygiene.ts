@@ -3,13 +3,15 @@
  * the key-hygiene scan of `npm test` (issue 7 item 4): per reference device (any 20-digit 89... ICCID in the output) its keysets and
  * GBA K and OPc; per RAND the run shows (AUTHENTICATE APDUs `DD 10 <RAND> 10 <AUTN>`, Digest AKA nonces) and
  * device, MILENAGE's RES, CK and IK and the GBA Ks = CK || IK (TS 33.220 4.5.2); per NAF_Id shown (JSON `nafId`,
- * NAF derivation APDUs `DE <len> <NAF_Id>`), Ks_NAF / Ks_ext_NAF (gba-me) and Ks_int_NAF (gba-u). Every key is
+ * NAF derivation APDUs `DE <len> <NAF_Id>`, INSTALL RPA KEYSET `80 5E`), Ks_NAF / Ks_ext_NAF (gba-me), Ks_int_NAF (gba-u)
+ * and the four RPA packet keys derived from Ks_int_NAF (protocol/obf-rpa.ts). Every key is
  * searched in hex of both cases, base64 and base64url.
  */
 import { REFERENCE_PROVIDERS, referenceKeysFor } from '../adapters/reference/reference-sut.ts';
 import { toHex } from '../protocol/hex.ts';
 import { milenage } from '../protocol/milenage.ts';
 import { deriveNafKey } from '../protocol/ts-33-220.ts';
+import { deriveRpaKeysets } from '../protocol/obf-rpa.ts';
 
 /** The IMPI domains a device's ICCID may have (its provider's, by ICCID prefix; every provider's if none matches). */
 function impiDomains(iccid: string): string[] {
@@ -34,6 +36,7 @@ function gbaInputs(text: string): { rands: Set<string>; nafIds: Set<string> } {
   }
   const nafIds = new Set<string>();
   for (const m of text.matchAll(/"nafId":"([0-9A-Fa-f]+)"/g)) nafIds.add(m[1].toUpperCase());
+  for (const m of text.matchAll(/805E[0-9A-F]{2}00 Lc=\d+ ([0-9A-F]+)/g)) nafIds.add(m[1]);
   for (const m of text.matchAll(/DE([0-9A-F]{2})([0-9A-F]+)/g)) {
     const len = parseInt(m[1], 16);
     if (m[2].length >= len * 2 && len > 0) nafIds.add(m[2].slice(0, len * 2));
@@ -78,7 +81,13 @@ export function runKeyNeedles(texts: string[]): Needles {
           const nafId = Uint8Array.from(Buffer.from(naf, 'hex'));
           for (const domain of impiDomains(iccid)) {
             add(deriveNafKey(ks, rand, `${iccid}@${domain}`, nafId, 'gba-me'), `${iccid} Ks_NAF`);
-            add(deriveNafKey(ks, rand, `${iccid}@${domain}`, nafId, 'gba-u'), `${iccid} Ks_int_NAF`);
+            const intKey = deriveNafKey(ks, rand, `${iccid}@${domain}`, nafId, 'gba-u');
+            add(intKey, `${iccid} Ks_int_NAF`);
+            const rpa = deriveRpaKeysets(intKey);
+            add(rpa.downlink.kic, `${iccid} RPA downlink KIc`);
+            add(rpa.downlink.kid, `${iccid} RPA downlink KID`);
+            add(rpa.uplink.kic, `${iccid} RPA uplink KIc`);
+            add(rpa.uplink.kid, `${iccid} RPA uplink KID`);
           }
         }
       }
