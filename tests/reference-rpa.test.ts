@@ -4,6 +4,7 @@
  * IMPI), and the Application Server as NAF: RPO over real HTTP on loopback, its refusals, the key lifetime.
  */
 import { describe, test, before, after } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { ReferenceSecureElement, startApplicationServer, type FaultName, type RunningServer } from '../reference-impl/index.ts';
 import { encodeApdu, splitResponse, SW } from '../protocol/iso-7816.ts';
@@ -109,6 +110,22 @@ describe('INSTALL RPA KEYSET on the reference card (apdus.md 10)', () => {
     selectObf(c);
     assert.equal(toHex(install(c).data), KS_INT_NAF);
   });
+});
+
+test('the worked example of docs/profile/apdus.md section 10.4 is what the reference card answers', async () => {
+  const doc = await readFile(new URL('../docs/profile/apdus.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### 10.4 Worked example'), doc.indexOf('### 10.5'));
+  const block = /```\n([\s\S]*?)```/.exec(section)![1];
+  // Each line: the direction, then hex groups separated by single spaces; two spaces start the comment.
+  const lines = block.split('\n').filter((l) => l.startsWith('>> ') || l.startsWith('<< ')).map((l) => ({ dir: l.slice(0, 2), hex: l.slice(3).split(/\s{2,}/)[0].replace(/ /g, '') }));
+  const c = card();
+  bootstrapCard(c, 0xff9bb4d0b607);
+  assert.equal(lines.length, 6);
+  for (let i = 0; i < lines.length; i += 2) {
+    assert.equal(lines[i].dir, '>>');
+    const r = c.transmit(fromHex(lines[i].hex));
+    assert.equal(toHex(r), lines[i + 1].hex.toUpperCase(), `answer to ${lines[i].hex}`);
+  }
 });
 
 describe('the reference Application Server as NAF (http-api.md 9)', () => {
