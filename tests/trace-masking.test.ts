@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskKeyFields, Trace } from '../adapters/trace.ts';
 
-test('GBA key fields (k, opc, ksNaf) and tokens are masked in traced JSON bodies', () => {
-  const body = JSON.stringify({ impi: 'x@y', k: '00'.repeat(16), opc: '11'.repeat(16), ksNaf: '22'.repeat(32), token: 'secret-token-value-1234', nafId: 'ABCD' });
+test('GBA key fields (k, opc, ksNaf, ksIntNaf) and tokens are masked in traced JSON bodies', () => {
+  const body = JSON.stringify({ impi: 'x@y', k: '00'.repeat(16), opc: '11'.repeat(16), ksNaf: '22'.repeat(32), ksIntNaf: '33'.repeat(32), token: 'secret-token-value-1234', nafId: 'ABCD' });
   const masked = maskKeyFields(body);
-  for (const secret of ['00'.repeat(16), '11'.repeat(16), '22'.repeat(32), 'secret-token-value-1234']) assert.ok(!masked.includes(secret), secret);
+  for (const secret of ['00'.repeat(16), '11'.repeat(16), '22'.repeat(32), '33'.repeat(32), 'secret-token-value-1234']) assert.ok(!masked.includes(secret), secret);
   assert.ok(masked.includes('"nafId":"ABCD"') && masked.includes('"impi":"x@y"'));
 });
 
