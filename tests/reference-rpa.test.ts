@@ -6,6 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { ReferenceSecureElement, startApplicationServer, type FaultName, type RunningServer } from '../reference-impl/index.ts';
 import { encodeApdu, splitResponse, SW } from '../protocol/iso-7816.ts';
 import { APDU, OBF_AID, keyIdentifierFor, profileSpi } from '../protocol/obf-profile.ts';
@@ -102,6 +103,22 @@ describe('INSTALL RPA KEYSET on the reference card (apdus.md 10)', () => {
       assert.equal(hexSw(install(c).sw), '9000');
       assert.equal(hexSw(encrypt(c, 8, 'x').sw), '9000');
     }
+  });
+
+  test('property: any INSTALL RPA KEYSET (P1, P2, data) gets a status word of the profile and no data, never an internal error', () => {
+    const c = card();
+    bootstrapCard(c, 1);
+    selectObf(c);
+    const sws = new Set<number>(Object.values(SW));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 0, maxLength: 255 }), (p1, p2, data) => {
+        const r = tx(c, encodeApdu({ cla: 0x80, ins: 0x5e, p1, p2, data, le: null }));
+        assert.ok(sws.has(r.sw) && r.sw !== SW.INTERNAL_ERROR, `80 5E ${p1} ${p2}: ${hexSw(r.sw)}`);
+        assert.equal(r.data.length, 0);
+        if (r.sw === SW.OK) assert.ok(p1 >= 8 && p1 <= 15 && p2 === 0 && data.length > 0);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('fault se-rpa-key-exposed: the card answers Ks_int_NAF', () => {
