@@ -1,9 +1,9 @@
 /**
  * The five verdicts of a conformance run and the errors that produce them. A step that finds the product
- * misbehaving throws NonConformance (verdict fail); one whose SUT did not answer throws Inconclusive; a step that
- * returns 'skipped' (a capability the SUT does not declare) gives not-applicable; anything else thrown (a TypeError in the harness, a bad
- * configuration) is a harness fault and gives verdict error. The report keys on the error's class name, which
- * Cucumber records as the exception type.
+ * misbehaving throws NonConformance (verdict fail); one whose SUT did not answer throws Inconclusive; a step whose
+ * scenario needs a capability the SUT does not declare throws NotApplicable (or returns 'skipped') and gives
+ * not-applicable; anything else thrown (a TypeError in the harness, a bad configuration) is a harness fault and gives
+ * verdict error. The report keys on the error's class name, which Cucumber records as the exception type.
  */
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'not-applicable' | 'error';
@@ -27,6 +27,18 @@ export class Inconclusive extends Error {
   }
 }
 
+/**
+ * The scenario needs a capability the system under test does not declare (target file, `capabilities.declared`):
+ * no verdict on the product, and the scenario does not count towards conformance. Give the capability's name so
+ * the reports can say which declaration made it not applicable.
+ */
+export class NotApplicable extends Error {
+  constructor(message: string, readonly capability?: string) {
+    super(capability === undefined ? message : `${message} (capability ${capability} not declared)`);
+    this.name = 'NotApplicable';
+  }
+}
+
 /** The harness itself, or its configuration, is at fault. */
 export class HarnessError extends Error {
   constructor(message: string) {
@@ -45,6 +57,7 @@ export function verdictOf(status: string, exceptionType?: string): Verdict {
     case 'FAILED':
       if (exceptionType === 'NonConformance') return 'fail';
       if (exceptionType === 'Inconclusive') return 'inconclusive';
+      if (exceptionType === 'NotApplicable') return 'not-applicable';
       return 'error';
     default: // UNDEFINED, AMBIGUOUS, PENDING, UNKNOWN: the suite itself is incomplete
       return 'error';

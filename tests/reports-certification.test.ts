@@ -46,7 +46,7 @@ describe('certification report of the fixture suite', () => {
       'TP/OBF/FIX/NA-01': 'not-applicable',
       'TP/OBF/FIX/RETRY-01': 'pass',
     });
-    assert.deepEqual(report.totals, { scenarios: 8, pass: 3, fail: 2, inconclusive: 1, notApplicable: 1, error: 1 });
+    assert.deepEqual(report.totals, { scenarios: 8, pass: 3, fail: 2, inconclusive: 1, notApplicable: 1, error: 1, waived: 0 });
   });
 
   test('reasons are the first line of the error message', () => {
@@ -104,7 +104,7 @@ describe('certification report of the fixture suite', () => {
   test('the report matches its JSON Schema and carries suite, SUT and run identity', () => {
     assert.deepEqual(validateSchema(schema, JSON.parse(JSON.stringify(report))), []);
     assert.equal(report.schema, 'obf-conformance/certification');
-    assert.equal(report.schemaVersion, '1.0.0');
+    assert.equal(report.schemaVersion, '1.1.0');
     assert.equal(report.sut.fault, 'replay-accepted');
     assert.equal(report.suite.commit, run.meta.suite.commit);
     assert.equal(report.run.cucumberVersion, '12.9.0');

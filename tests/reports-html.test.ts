@@ -66,7 +66,7 @@ test('per-area tables list every requirement; uncovered ones are greyed rows', (
   const notCovered = html.match(/<tr class="not-covered"/g) ?? [];
   assert.equal(notCovered.length, report.coverage.notCovered.length);
   assert.equal(notCovered.length, REQUIREMENTS.length - 2);
-  assert.match(html, /<tr data-requirement="OBF-6.4.2-RPB"><td rowspan="3">/);
+  assert.match(html, /<tr id="req-OBF-6.4.2-RPB" data-requirement="OBF-6.4.2-RPB"><td rowspan="3">/);
 });
 
 test('a passing report has no Reasons section', () => {
