@@ -19,6 +19,10 @@ Commands:
   gba derive       Derive a GBA NAF-specific key (TS 33.220 Annex B) from Ks, RAND, IMPI and NAF_Id.
   faults           List the switchable faults of the reference implementation.
   report serve     Serve a run folder on loopback to open its Allure report in a browser.
+  merge            Merge the run folders of a sharded campaign (run --shard i/n) into one report.
+  package          Write a signed results package of a run folder (Ed25519, SHA-256 manifest).
+  verify           Check a results package with the lab's public key; names any changed file.
+  keys generate    Generate a lab's Ed25519 key pair for package and verify.
   reference serve  Start the reference servers alone, to try the HTTP APIs by hand.
   load             Simulate many devices sending uplink packets to the reference Application Server.
 
@@ -55,6 +59,16 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./load-command.ts')).loadCommand;
     case 'faults':
       return (await import('./run-command.ts')).faultsCommand;
+    case 'merge':
+      return (await import('./merge-command.ts')).mergeCommand;
+    case 'package':
+      return (await import('./package-command.ts')).packageCommand;
+    case 'verify':
+      return (await import('./package-command.ts')).verifyCommand;
+    case 'keys generate':
+      return (await import('./package-command.ts')).keysGenerateCommand;
+    case 'keys':
+      return (await import('./package-command.ts')).keysHelpCommand;
     default:
       return undefined;
   }

@@ -16,9 +16,13 @@ import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.t
 import { referenceFaults } from '../adapters/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
-import { renderCertificationHtml } from '../reports/certification-html.ts';
-import { alignAllureStatuses, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
+import { alignAllureStatuses, annotateAllureResults, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
 import { RunResultsWriter } from '../reports/allure-results-writer.ts';
+import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
+import { CAPABILITIES_FILE, TARGET_MASKED_FILE, readRunContext } from '../reports/run-context.ts';
+import { loadWaivers, WaiverFileError, type Waiver } from '../reports/waivers.ts';
+import type { Shard } from '../reports/certification.ts';
+import { parseShard, selectShard, shardPaths } from './shard.ts';
 
 export const DEFAULT_OUT = 'results';
 /** Files that mark a folder as an earlier run's output, which a new run may replace. */
@@ -26,6 +30,7 @@ const RUN_FOLDER_MARKERS = ['certification.json', 'allure-results', 'cucumber-me
 
 const HELP = `Usage: obf-conformance run [--out <dir>] [--tags <expr>] [--reference-fault <name>] [--list-faults]
                            [--no-allure-report] [--parallel <n>] [--timeout <ms>] [--reference-data <file>]
+                           [--lab <name>] [--operator <name>] [--waivers <file>] [--shard <i>/<n>]
 
 Run the OBF conformance suite (features/) against the system under test and write reports.
 The system under test is the bundled reference implementation (SE, device, Application Server).
@@ -33,6 +38,7 @@ The system under test is the bundled reference implementation (SE, device, Appli
 Options:
   --out <dir>               where reports go (default: ${DEFAULT_OUT}/, relative to the current directory):
                               certification.html, certification.json   the certification report
+                              junit.xml                                 JUnit XML for CI
                               allure-results/, allure-report/index.html Allure results and report
                               cucumber-messages.ndjson                  the raw Cucumber message stream
                             Earlier reports in that folder are replaced.
@@ -47,6 +53,12 @@ Options:
   --reference-data <file>   the reference servers keep their state (keys, counters, bootstraps, rights) in
                             this new SQLite file instead of in memory, to inspect after the run; it holds
                             keys in clear, so it must be outside --out, and it must not exist yet
+  --lab <name>              the testing lab's name, shown in the reports
+  --operator <name>         the name of the person running the campaign, shown in the reports
+  --waivers <file>          the lab's waivers (YAML: test purpose, SUT, justification, approver,
+                            expiry); shown beside the verdicts; see docs/certification-report.md
+  --shard <i>/<n>           run only shard i of n (a stable split); join the shards' run folders
+                            with 'obf-conformance merge'
   -h, --help                show this help
 
 Exit codes: 0 every applicable scenario passed; 1 a scenario failed or was inconclusive;
@@ -85,6 +97,18 @@ export interface RunOptions {
   quiet?: boolean;
   /** SQLite file for the reference servers' state; in memory when absent. */
   referenceData?: string;
+  lab?: string;
+  operator?: string;
+  shard?: Shard;
+  waivers?: { file: string; entries: Waiver[] };
+}
+
+/** A name for the reports: one line, not empty, not absurdly long. */
+function nameOption(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === '' || v.length > 200 || /[\r\n\t]/.test(v)) throw new UsageError(`run: --${option} must be one line of 1..200 characters`);
+  return v;
 }
 
 /** What the run command line asks for; throws UsageError (or parseArgs' errors) on a mistake. Writes nothing. */
@@ -97,6 +121,7 @@ export function parseRunArgs(args: string[]): RunRequest {
       out: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
       'list-faults': { type: 'boolean' }, 'no-allure-report': { type: 'boolean' }, parallel: { type: 'string' },
       timeout: { type: 'string' }, 'reference-data': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      lab: { type: 'string' }, operator: { type: 'string' }, waivers: { type: 'string' }, shard: { type: 'string' },
     },
   });
   if (values.help) return { kind: 'help' };
@@ -134,7 +159,19 @@ export function parseRunArgs(args: string[]): RunRequest {
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`run: --out ${out}: a part of that path is a file, not a folder`);
   }
   const referenceData = values['reference-data'] === undefined ? undefined : referenceDataFile(values['reference-data'], out);
-  return { kind: 'run', options: { out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData } };
+  const lab = nameOption('lab', values.lab);
+  const operator = nameOption('operator', values.operator);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  let waivers: RunOptions['waivers'];
+  if (values.waivers !== undefined) {
+    try {
+      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers)) };
+    } catch (e) {
+      if (e instanceof WaiverFileError) throw new UsageError(`run: ${e.message}`);
+      throw e;
+    }
+  }
+  return { kind: 'run', options: { out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData, lab, operator, shard, waivers } };
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -189,21 +226,30 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     },
   }, { cwd: PROJECT_ROOT });
   // Everything the user could have got wrong is checked before the earlier reports in --out are replaced.
-  const { plan, errors } = await loadSources(runConfiguration.sources, { cwd: PROJECT_ROOT });
+  const { plan: fullPlan, errors } = await loadSources(runConfiguration.sources, { cwd: PROJECT_ROOT });
   if (errors.length) throw new HarnessError(`the features do not parse: ${errors.map((e) => `${e.uri}: ${e.message}`).join('; ')}`);
-  if (plan.length === 0) throw new UsageError(`run: --tags '${opts.tags}' matches no scenario (tags look like @OBF-B.2-up-3, @TP/OBF/AS/DEC/BI-01, @secure-element); earlier reports were kept`);
+  if (fullPlan.length === 0) throw new UsageError(`run: --tags '${opts.tags}' matches no scenario (tags look like @OBF-B.2-up-3, @TP/OBF/AS/DEC/BI-01, @secure-element); earlier reports were kept`);
+  let plan = fullPlan;
+  if (opts.shard) {
+    plan = selectShard(fullPlan, opts.shard);
+    if (plan.length === 0) throw new UsageError(`run: --shard ${opts.shard.index}/${opts.shard.count} holds no scenario (the run has ${fullPlan.length}); use fewer shards`);
+    runConfiguration.sources.paths = shardPaths(PROJECT_ROOT, plan, (root, uri) => path.join(root, uri));
+  }
   try {
     await mkdir(opts.out, { recursive: true });
   } catch (e) {
     throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
   }
-  for (const stale of ['allure-results', 'allure-report', 'certification.json', 'certification.html', 'cucumber-messages.ndjson']) {
+  // A run with --target writes target.masked.yaml and capabilities.json after this clean-up (docs/certification-report.md).
+  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
     await rm(path.join(opts.out, stale), { recursive: true, force: true });
   }
   await mkdir(resultsDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const fault = opts.faults.length ? opts.faults.join(',') : null;
-  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'} against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
+  if (opts.waivers) await writeFile(path.join(opts.out, 'waivers.yaml'), await readFile(opts.waivers.file));
+  const shardNote = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${fullPlan.length})` : '';
+  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'}${shardNote} against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
 
   const stderrChunks: string[] = [];
   const stderr = new PassThrough();
@@ -215,21 +261,34 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
   });
   const commit = suiteCommit();
+  const context = readRunContext(opts.out);
   const meta: RunMetadata = {
     suite: { name: 'obf-conformance', version: suiteVersion(), commit: commit.commit, dirty: commit.dirty },
-    sut: {
-      kind: 'reference',
-      name: 'OBF reference implementation',
-      description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
-      fault,
+    sut: context.identity
+      ? {
+        kind: 'third-party',
+        name: `${context.identity.vendor} ${context.identity.product} ${context.identity.version}`,
+        description: `declared in the target file (${TARGET_MASKED_FILE}, ${CAPABILITIES_FILE})`,
+        fault: null, identity: context.identity, capabilities: context.capabilities ?? undefined, targetFile: context.targetFile,
+      }
+      : {
+        kind: 'reference',
+        name: 'OBF reference implementation',
+        description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
+        fault,
+      },
+    run: {
+      startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' '),
+      lab: opts.lab ?? null, operator: opts.operator ?? null, shard: opts.shard ?? null,
     },
-    run: { startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' ') },
+    waivers: opts.waivers,
+    problems: context.problems,
   };
   const report = buildCertification(await readFile(messagesFile, 'utf8'), meta);
-  await writeFile(path.join(opts.out, 'certification.json'), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(path.join(opts.out, 'certification.html'), renderCertificationHtml(report));
+  await writeRunReports(opts.out, report);
   await writeAllureExtras(resultsDir, meta);
   await alignAllureStatuses(resultsDir);
+  await annotateAllureResults(resultsDir, report);
   let allureLine = `allure results: ${shown(resultsDir)}`;
   if (opts.allureReport) {
     const g = await generateAllureReport(resultsDir, path.join(opts.out, 'allure-report'), { reportName: 'OBF conformance' });
@@ -237,14 +296,13 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   }
   const harnessNoise = stderrChunks.join('').trim();
   if (harnessNoise && !opts.quiet) process.stderr.write(harnessNoise + '\n');
-  const t = report.totals;
   log('');
   for (const s of report.scenarios.filter((x) => x.verdict !== 'pass' && x.verdict !== 'not-applicable')) {
     log(`  ${s.verdict.toUpperCase().padEnd(12)} ${s.testPurpose ?? '(no TP)'}  ${s.name}\n               ${s.reason ?? ''}`);
   }
-  log(`certification:  ${shown(path.join(opts.out, 'certification.html'))} and certification.json`);
+  log(`certification:  ${shown(path.join(opts.out, REPORT_FILES.html))}, certification.json, junit.xml`);
   log(allureLine);
   log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
-  log(`${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'}: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error`);
+  log(summaryLine(report));
   return report;
 }

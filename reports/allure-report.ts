@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../harness/suite-info.ts';
-import type { RunMetadata } from './certification.ts';
+import { REQUIREMENTS, REQUIREMENT_TAG, TEST_PURPOSE_TAG } from '../harness/requirements.ts';
+import type { CertificationReport, RunMetadata } from './certification.ts';
 
 export const ALLURE_BIN = path.join(PROJECT_ROOT, 'node_modules', 'allure-commandline', 'dist', 'bin', 'allure');
 
@@ -23,6 +24,7 @@ export const ALLURE_CATEGORIES: readonly AllureCategory[] = [
   { name: 'Product failures (NonConformance)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s)\\s*NonConformance: .*' },
   { name: 'Inconclusive (SUT did not answer)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s)\\s*Inconclusive: .*' },
   { name: 'Harness errors', matchedStatuses: ['failed', 'broken', 'unknown'], messageRegex: '(?s)(?!\\s*(?:NonConformance|Inconclusive): ).*' },
+  { name: 'Not applicable (capability not declared) or waived', matchedStatuses: ['skipped'] },
 ];
 
 /** The key/value pairs shown in Allure's Environment widget. */
@@ -32,11 +34,23 @@ export function allureEnvironment(meta: RunMetadata): Record<string, string> {
     'SUT.kind': meta.sut.kind,
     'SUT.description': meta.sut.description,
     'SUT.fault': meta.sut.fault ?? 'none',
+    'SUT.vendor': meta.sut.identity?.vendor ?? 'obf-conformance project',
+    'SUT.product': meta.sut.identity?.product ?? meta.sut.name,
+    'SUT.version': meta.sut.identity?.version ?? meta.suite.version,
+    ...(meta.sut.identity?.iccidRange ? { 'SUT.iccidRange': meta.sut.identity.iccidRange } : {}),
+    ...(meta.sut.identity?.serverUrl ? { 'SUT.serverUrl': meta.sut.identity.serverUrl } : {}),
+    'SUT.capabilities': meta.sut.capabilities && meta.sut.capabilities.source === 'target'
+      ? Object.entries(meta.sut.capabilities.declared).map(([k, v]) => `${k}=${v}`).join(', ') || 'none declared'
+      : 'all capabilities of the reference',
     'Suite': meta.suite.name,
     'Suite.version': meta.suite.version,
     'Suite.commit': meta.suite.commit === null ? 'unknown' : `${meta.suite.commit}${meta.suite.dirty ? ' (dirty)' : ''}`,
     'Run.tags': meta.run.tags ?? 'none',
+    'Run.shard': meta.run.shard ? `${meta.run.shard.index}/${meta.run.shard.count}` : meta.run.mergedFrom ? `merged from ${meta.run.mergedFrom.length} runs` : 'none',
+    'Run.lab': meta.run.lab ?? 'not given',
+    'Run.operator': meta.run.operator ?? 'not given',
     'Run.startedAt': meta.run.startedAt,
+    'Run.waivers': meta.waivers?.file ? `${meta.waivers.entries.length} from ${path.basename(meta.waivers.file)}` : 'none',
     'Node': process.version,
   };
 }
@@ -87,6 +101,10 @@ export async function alignAllureStatuses(resultsDir: string): Promise<number> {
         node.status = 'failed';
         touched = true;
       }
+      if (/^\s*NotApplicable: /.test(node.statusDetails?.message ?? '') && node.status !== 'skipped') {
+        node.status = 'skipped';
+        touched = true;
+      }
       node.steps?.forEach((s) => visit(s, false));
       if (isRoot && node.status === 'passed' && node.steps?.some((s) => s.status === 'skipped')) {
         node.status = 'skipped';
@@ -96,6 +114,59 @@ export async function alignAllureStatuses(resultsDir: string): Promise<number> {
     visit(result, true);
     if (touched) {
       await writeFile(full, JSON.stringify(result));
+      changed++;
+    }
+  }
+  return changed;
+}
+
+interface AllureLabel { name: string; value: string }
+interface AllureResult { fullName?: string; name?: string; status?: string; labels?: AllureLabel[]; links?: { name?: string; url: string; type?: string }[]; statusDetails?: { message?: string } }
+
+/**
+ * Labels and links the certification report knows, added to every result (idempotent): an epic per area and a
+ * story per requirement (the same grouping as certification.html), a `clause` and a `testPurpose` label, a link
+ * per clause to its row in certification.html (which sits next to allure-report/ in the run folder), and for a
+ * waived scenario a `waiver` label, a skipped status and the waiver in the status message, so it never shows
+ * as passed. Returns the number of results changed.
+ */
+export async function annotateAllureResults(resultsDir: string, report: Pick<CertificationReport, 'scenarios'>): Promise<number> {
+  const catalogue = new Map(REQUIREMENTS.map((r) => [r.id, r]));
+  let changed = 0;
+  for (const file of (await readdir(resultsDir)).filter((f) => f.endsWith('-result.json'))) {
+    const full = path.join(resultsDir, file);
+    const before = await readFile(full, 'utf8');
+    const result = JSON.parse(before) as AllureResult;
+    const labels = (result.labels ??= []);
+    const links = (result.links ??= []);
+    const add = (name: string, value: string) => {
+      if (!labels.some((l) => l.name === name && l.value === value)) labels.push({ name, value });
+    };
+    const tags = labels.filter((l) => l.name === 'tag').map((l) => l.value);
+    for (const id of tags.map((t) => REQUIREMENT_TAG.exec(t)?.[1]).filter((t): t is string => t !== undefined)) {
+      const r = catalogue.get(id);
+      add('clause', id);
+      if (r) {
+        add('epic', r.area);
+        add('story', `${r.clause}: ${r.title}`);
+      }
+      const url = `../certification.html#req-${id}`;
+      if (!links.some((l) => l.url === url)) links.push({ name: `${id} (clause ${r?.clause ?? id.replace(/^OBF-/, '')})`, url, type: 'link' });
+    }
+    for (const tp of tags.map((t) => TEST_PURPOSE_TAG.exec(t)?.[1]).filter((t): t is string => t !== undefined)) add('testPurpose', tp);
+    const where = /^[^:]*:(.*)#(.*)$/s.exec(result.fullName ?? '');
+    const scenario = where ? report.scenarios.find((s) => s.uri === where[1] && s.name === where[2] && s.waiver) : undefined;
+    if (scenario?.waiver) {
+      const w = scenario.waiver;
+      add('waiver', `${w.applied ? 'applied' : w.expired ? 'expired' : 'not needed'}: ${w.justification} (approved by ${w.approver}, until ${w.expires})`);
+      if (w.applied && result.status !== 'skipped') {
+        result.statusDetails = { ...result.statusDetails, message: `waived (not passed; verdict ${scenario.verdict}): ${w.justification}\n${result.statusDetails?.message ?? ''}` };
+        result.status = 'skipped';
+      }
+    }
+    const after = JSON.stringify(result);
+    if (after !== JSON.stringify(JSON.parse(before))) {
+      await writeFile(full, after);
       changed++;
     }
   }

@@ -1,0 +1,23 @@
+/**
+ * Writes the reports of a run folder from its certification report (run and merge share it), and the one-line
+ * summary with counts that ends every run.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CertificationReport } from './certification.ts';
+import { renderCertificationHtml } from './certification-html.ts';
+import { renderJunitXml } from './junit.ts';
+
+export const REPORT_FILES = { json: 'certification.json', html: 'certification.html', junit: 'junit.xml' } as const;
+
+export async function writeRunReports(out: string, report: CertificationReport): Promise<void> {
+  await writeFile(path.join(out, REPORT_FILES.json), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(path.join(out, REPORT_FILES.html), renderCertificationHtml(report));
+  await writeFile(path.join(out, REPORT_FILES.junit), renderJunitXml(report));
+}
+
+/** "58 scenarios: 57 pass, 1 fail, 0 inconclusive, 0 not applicable, 0 error, 0 waived; NOT CONFORMANT" */
+export function summaryLine(report: Pick<CertificationReport, 'totals' | 'certificate'>): string {
+  const t = report.totals;
+  return `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'}: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error, ${t.waived} waived; ${report.certificate.status.toUpperCase()}`;
+}
