@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ALLURE_CATEGORIES, alignAllureStatuses, generateAllureReport, toProperties, writeAllureExtras } from '../reports/allure-report.ts';
+import { ALLURE_CATEGORIES, alignAllureStatuses, annotateAllureResults, generateAllureReport, toProperties, writeAllureExtras } from '../reports/allure-report.ts';
+import { buildCertification } from '../reports/certification.ts';
+import { writeFileSync } from 'node:fs';
 import { runFixtureSuite, type FixtureRun } from './report-fixture.ts';
 
-interface Result { name: string; status: string; historyId: string; statusDetails: { message?: string; trace?: string } }
+interface Result { name: string; status: string; historyId: string; statusDetails: { message?: string; trace?: string }; labels: { name: string; value: string }[]; links: { name: string; url: string }[] }
 const results = (dir: string): Result[] =>
   readdirSync(dir).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Result);
 /** Allure 2 matches a category regex against the whole message (Java Pattern.matches, DOTALL via "(?s)"). */
@@ -62,6 +64,19 @@ describe('Allure output of the fixture suite', () => {
     assert.deepEqual(JSON.parse(readFileSync(path.join(run.allureResultsDir, 'categories.json'), 'utf8')), ALLURE_CATEGORIES);
   });
 
+  test('annotateAllureResults: epic per area, story per requirement, clause and test-purpose labels, a link per clause', async () => {
+    const report = buildCertification(readFileSync(run.messagesPath, 'utf8'), run.meta);
+    assert.ok(await annotateAllureResults(run.allureResultsDir, report) >= 8);
+    assert.equal(await annotateAllureResults(run.allureResultsDir, report), 0, 'idempotent');
+    const failed = results(run.allureResultsDir).find((r) => r.name === 'importKey rejects a replayed packet')!;
+    const labels = (name: string) => failed.labels.filter((l) => l.name === name).map((l) => l.value).sort();
+    assert.deepEqual(labels('epic'), ['Appendix B functions', 'security properties']);
+    assert.deepEqual(labels('clause'), ['OBF-B.2-up-3', 'OBF-B.2.2.3.1']);
+    assert.deepEqual(labels('testPurpose'), ['TP/OBF/FIX/FAIL-01']);
+    assert.ok(labels('story').includes('B.2.2.3.1: Application Server: importKey'));
+    assert.deepEqual(failed.links.map((l) => l.url).sort(), ['../certification.html#req-OBF-B.2-up-3', '../certification.html#req-OBF-B.2.2.3.1']);
+  });
+
   test('generateAllureReport builds the report: 8 test cases, categories and environment', async (t) => {
     const reportDir = path.join(run.runDir, 'allure-report');
     const started = Date.now();
@@ -78,10 +93,19 @@ describe('Allure output of the fixture suite', () => {
       'Product failures (NonConformance)': ['importKey handles key length 17', 'importKey rejects a replayed packet'],
       'Inconclusive (SUT did not answer)': ['importKey answers in time'],
       'Harness errors': ['harness crashes while checking importKey'],
+      'Not applicable (capability not declared) or waived': ['optional capability is not offered'],
     });
     const environment = JSON.parse(readFileSync(path.join(reportDir, 'widgets', 'environment.json'), 'utf8')) as { name: string; values: string[] }[];
     assert.deepEqual(environment.find((e) => e.name === 'SUT')?.values, ['Fixture SUT <ref> & "co"']);
   });
+});
+
+test('alignAllureStatuses: a NotApplicable failure becomes skipped', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obf-na-'));
+  writeFileSync(path.join(dir, 'x-result.json'), JSON.stringify({ name: 'na', status: 'broken', statusDetails: { message: 'NotApplicable: GBA (capability gba not declared)' } }));
+  assert.equal(await alignAllureStatuses(dir), 1);
+  assert.equal(results(dir)[0].status, 'skipped');
+  rmSync(dir, { recursive: true });
 });
 
 test('toProperties escapes like java.util.Properties expects', () => {
