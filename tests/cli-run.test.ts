@@ -43,8 +43,24 @@ describe('bad input to the commands is one line and exit 2', () => {
     [['reference', 'serve', '--port', '70000'], /--port must be/],
     [['reference', 'serve', '--reference-fault', 'nope'], /unknown reference fault/],
     [['packet'], /give a command/],
+    [['run', '--shard', '3/2'], /--shard 3\/2: i must be 1..n/],
+    [['run', '--shard', 'half'], /--shard 'half' is not i\/n/],
+    [['run', '--shard', '60/60'], /holds no scenario/],
+    [['run', '--lab', ' '], /--lab must be one line/],
+    [['run', '--operator', 'a\nb'], /--operator must be one line/],
+    [['run', '--waivers', '/no/such/waivers.yaml'], /cannot read waivers file/],
+    [['merge'], /give the run folders/],
+    [['merge', '/no/such/run', '--out', '/tmp/never-written'], /is not a folder/],
   ];
   for (const [args, pattern] of cases) test(args.join(' ') || '(none)', () => expectUsageError(args, pattern));
+
+  test('run --waivers with a mistake names the file, the entry and the field', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    const file = path.join(dir, 'waivers.yaml');
+    writeFileSync(file, 'waivers:\n  - testPurpose: TP/OBF/AS/DEC/BI-01\n    sut: P\n    justification: J\n    expires: 2027-01-01\n');
+    expectUsageError(['run', '--waivers', file], /waivers file .*waivers\.yaml, entry 1: 'approver' must be a non-empty text/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('run --out naming a file', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
