@@ -50,6 +50,7 @@ export function allureEnvironment(meta: RunMetadata): Record<string, string> {
     'Run.lab': meta.run.lab ?? 'not given',
     'Run.operator': meta.run.operator ?? 'not given',
     'Run.startedAt': meta.run.startedAt,
+    'Run.command': meta.run.command,
     'Run.waivers': meta.waivers?.file ? `${meta.waivers.entries.length} from ${path.basename(meta.waivers.file)}` : 'none',
     'Node': process.version,
   };
