@@ -66,7 +66,7 @@ describe('sharded campaign and fault run (real suite)', () => {
   });
 
   test('merge of all shards equals the unsharded run', async () => {
-    const r = await cli('merge', d('s2'), d('s1'), '--out', d('merged'), '--no-allure-report');
+    const r = await cli('merge', d('s2'), d('s1'), '--out', d('merged'));
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout.trim().split('\n').at(-1)!, SUMMARY);
     const [merged, whole] = [cert(d('merged')), cert(d('whole'))];
@@ -76,6 +76,12 @@ describe('sharded campaign and fault run (real suite)', () => {
     assert.deepEqual([merged.verdict, merged.certificate.status, merged.run.shard, merged.run.lab], ['pass', 'conformant', null, 'Lab A']);
     assert.deepEqual(merged.run.mergedFrom!.map((m) => m.shard), [{ index: 2, count: 2 }, { index: 1, count: 2 }]);
     assert.equal(readFileSync(path.join(d('merged'), 'junit.xml'), 'utf8').match(/<testcase /g)!.length, whole.totals.scenarios);
+    // one Allure report over both shards (needs Java, as run does)
+    const summary = JSON.parse(readFileSync(path.join(d('merged'), 'allure-report', 'widgets', 'summary.json'), 'utf8'));
+    assert.deepEqual([summary.statistic.total, summary.statistic.passed], [whole.totals.scenarios, whole.totals.pass]);
+    const env = readFileSync(path.join(d('merged'), 'allure-results', 'environment.properties'), 'latin1');
+    assert.match(env, /^Run\.shard=merged from 2 runs$/m);
+    assert.match(env, /^Run\.lab=Lab A$/m);
   });
 
   test('a missing shard makes the merge an error, never conformant; the same shard twice is refused', async () => {
