@@ -80,7 +80,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     throw e;
   }
 
-  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, MESSAGES, TARGET_MASKED_FILE, CAPABILITIES_FILE, 'waivers.yaml']) {
+  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, REPORT_FILES.traceability, MESSAGES, TARGET_MASKED_FILE, CAPABILITIES_FILE, 'waivers.yaml']) {
     await rm(path.join(out, stale), { recursive: true, force: true });
   }
   const results = path.join(out, 'allure-results');

@@ -39,6 +39,8 @@ Options:
   --out <dir>               where reports go (default: ${DEFAULT_OUT}/, relative to the current directory):
                               certification.html, certification.json   the certification report
                               junit.xml                                 JUnit XML for CI
+                              traceability.csv                          requirement -> clause -> test
+                                                                        purpose -> scenario -> verdict
                               allure-results/, allure-report/index.html Allure results and report
                               cucumber-messages.ndjson                  the raw Cucumber message stream
                             Earlier reports in that folder are replaced.
@@ -241,7 +243,7 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
   }
   // A run with --target writes target.masked.yaml and capabilities.json after this clean-up (docs/certification-report.md).
-  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
+  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, REPORT_FILES.traceability, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
     await rm(path.join(opts.out, stale), { recursive: true, force: true });
   }
   await mkdir(resultsDir, { recursive: true });

@@ -7,13 +7,15 @@ import path from 'node:path';
 import type { CertificationReport } from './certification.ts';
 import { renderCertificationHtml } from './certification-html.ts';
 import { renderJunitXml } from './junit.ts';
+import { renderTraceabilityCsv } from './traceability.ts';
 
-export const REPORT_FILES = { json: 'certification.json', html: 'certification.html', junit: 'junit.xml' } as const;
+export const REPORT_FILES = { json: 'certification.json', html: 'certification.html', junit: 'junit.xml', traceability: 'traceability.csv' } as const;
 
 export async function writeRunReports(out: string, report: CertificationReport): Promise<void> {
   await writeFile(path.join(out, REPORT_FILES.json), JSON.stringify(report, null, 2) + '\n');
   await writeFile(path.join(out, REPORT_FILES.html), renderCertificationHtml(report));
   await writeFile(path.join(out, REPORT_FILES.junit), renderJunitXml(report));
+  await writeFile(path.join(out, REPORT_FILES.traceability), renderTraceabilityCsv(report));
 }
 
 /** "58 scenarios: 57 pass, 1 fail, 0 inconclusive, 0 not applicable, 0 error, 0 waived; NOT CONFORMANT" */
