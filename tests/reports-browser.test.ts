@@ -205,13 +205,19 @@ describe('a real run against a reference fault, in a browser', { skip }, () => {
     assert.ok(failedCase, 'a failed test case in the Allure data');
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(new URL(`allure-report/index.html#testresult/${failedCase.uid}`, server.url).href);
-    await page.waitForSelector('.attachment-row__name', { state: 'attached', timeout: 30_000 });
+    await page.waitForSelector('.attachment-row__name', { state: 'attached', timeout: 60_000 });
     const row = page.locator('.attachment-row', { hasText: 'evidence-trace.txt' });
-    // the trace is attached by the After hook: open the "Tear down" stage, then the attachment
-    await row.locator('xpath=ancestor::div[contains(@class,"step__content")][1]/preceding-sibling::div[contains(@class,"step__title")]').click();
-    await row.click();
+    const stage = row.locator('xpath=ancestor::div[contains(@class,"step__content")][1]/preceding-sibling::div[contains(@class,"step__title")]');
     const trace = page.locator('.attachment-preview__text').first();
-    await trace.waitFor({ timeout: 10_000 });
+    // The trace is attached by the After hook: open the "Tear down" stage, then the attachment. Retried, because on a
+    // loaded machine a click can land before the page's handlers are in place (and a second click would fold it again).
+    const deadline = Date.now() + 60_000;
+    while (!(await trace.isVisible())) {
+      if (Date.now() > deadline) throw new Error('the evidence trace attachment did not open in the Allure page within 60 s');
+      if (await row.isVisible()) await row.click({ timeout: 5_000 }).catch(() => undefined);
+      else await stage.click({ timeout: 5_000 }).catch(() => undefined);
+      await trace.waitFor({ timeout: 3_000 }).catch(() => undefined);
+    }
     const text = await trace.innerText();
     assert.match(text, /apdu\s+device A -> SE A >> /);
     assert.match(text, /<16 bytes masked>/);
