@@ -27,6 +27,14 @@ export class Inconclusive extends Error {
   }
 }
 
+/** The scenario needs a capability the system under test does not declare (its PICS): verdict not applicable. */
+export class NotApplicable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotApplicable';
+  }
+}
+
 /** The harness itself, or its configuration, is at fault. */
 export class HarnessError extends Error {
   constructor(message: string) {
@@ -45,6 +53,7 @@ export function verdictOf(status: string, exceptionType?: string): Verdict {
     case 'FAILED':
       if (exceptionType === 'NonConformance') return 'fail';
       if (exceptionType === 'Inconclusive') return 'inconclusive';
+      if (exceptionType === 'NotApplicable') return 'not-applicable';
       return 'error';
     default: // UNDEFINED, AMBIGUOUS, PENDING, UNKNOWN: the suite itself is incomplete
       return 'error';

@@ -67,6 +67,9 @@ interface ProviderServers {
   tokens: { authAdmin: string; rsAdmin: string; rpr: string };
 }
 
+/** The IMS domain of the default provider's subscribers (target files derive IMPIs with it, as keySeed does). */
+export const IMPI_DOMAIN = REFERENCE_PROVIDERS[0].impiDomain;
+
 interface Servers {
   as: RunningServer;
   providers: ProviderServers[];
@@ -188,36 +191,8 @@ export class ReferenceSystem implements SystemUnderTest {
       keys: { downlink: keys.downlink, uplink: keys.uplink },
       gba: { impi, ...keys.gba },
       secureElement: new TracedSecureElement(cardTransport, `harness -> SE ${label}`, () => this.trace, timeout),
-      device: this.deviceAdapter(device, label),
+      device: referenceDeviceAdapter(device, label, () => this.trace),
       ...(opts.subscriptions?.length ? { euicc: { eid, profiles: made.map((m) => m.profile) } } : {}),
-    };
-  }
-
-  private deviceAdapter(device: ReferenceDevice, label: string): DeviceAdapter {
-    const link = `harness -> device ${label}`;
-    return {
-      deliverDownlink: async (packet) => {
-        this.trace?.record('device', '>>', link, `downlink ${toHex(packet)}`);
-        const outcome = await device.receiveDownlink(packet);
-        this.trace?.record('device', '<<', link, `${outcome.accepted ? 'accepted' : 'rejected'} at ${outcome.stage}: ${outcome.reason}`);
-        return outcome;
-      },
-      requestUplink: async (data, keyIndex, replayCheck) => {
-        this.trace?.record('device', '>>', link, `uplink ${toHex(data)} key index ${keyIndex}${replayCheck ? ' ReplayCheck' : ''}`);
-        try {
-          const packet = await device.getEncryptedDataFromSE(data, keyIndex, replayCheck);
-          this.trace?.record('device', '<<', link, `packet ${toHex(packet)}`);
-          return { ok: true, packet };
-        } catch (e) {
-          if (!(e instanceof DeviceSeError)) throw e;
-          this.trace?.record('device', '<<', link, e.message);
-          return { ok: false, sw: e.sw.toString(16).toUpperCase().padStart(4, '0'), reason: e.message };
-        }
-      },
-      readState: async () => {
-        const s = device.snapshot();
-        return { ip1: s.ip1, ip2: s.ip2, commandsExecuted: s.commandsExecuted };
-      },
     };
   }
 
@@ -228,6 +203,35 @@ export class ReferenceSystem implements SystemUnderTest {
     }
     await this.servers.as.close();
   }
+}
+
+/** The reference device behind the DeviceAdapter interface, each exchange recorded in the scenario's trace. */
+export function referenceDeviceAdapter(device: ReferenceDevice, label: string, traceOf: () => Trace | null): DeviceAdapter {
+  const link = `harness -> device ${label}`;
+  return {
+    deliverDownlink: async (packet) => {
+      traceOf()?.record('device', '>>', link, `downlink ${toHex(packet)}`);
+      const outcome = await device.receiveDownlink(packet);
+      traceOf()?.record('device', '<<', link, `${outcome.accepted ? 'accepted' : 'rejected'} at ${outcome.stage}: ${outcome.reason}`);
+      return outcome;
+    },
+    requestUplink: async (data, keyIndex, replayCheck) => {
+      traceOf()?.record('device', '>>', link, `uplink ${toHex(data)} key index ${keyIndex}${replayCheck ? ' ReplayCheck' : ''}`);
+      try {
+        const packet = await device.getEncryptedDataFromSE(data, keyIndex, replayCheck);
+        traceOf()?.record('device', '<<', link, `packet ${toHex(packet)}`);
+        return { ok: true, packet };
+      } catch (e) {
+        if (!(e instanceof DeviceSeError)) throw e;
+        traceOf()?.record('device', '<<', link, e.message);
+        return { ok: false, sw: e.sw.toString(16).toUpperCase().padStart(4, '0'), reason: e.message };
+      }
+    },
+    readState: async () => {
+      const s = device.snapshot();
+      return { ip1: s.ip1, ip2: s.ip2, commandsExecuted: s.commandsExecuted };
+    },
+  };
 }
 
 export { Trace };
