@@ -75,6 +75,6 @@ export function requireCapabilities(tags: readonly string[], capabilities: Capab
   for (const tag of tags.filter((t) => t.startsWith('@needs-'))) {
     const rule = CAPABILITY_TAGS[tag];
     if (!rule) throw new HarnessError(`unknown capability tag ${tag} (known: ${Object.keys(CAPABILITY_TAGS).join(', ')})`);
-    if (!rule.holds(capabilities)) throw new NotApplicable(`not applicable: the scenario (${tag}) needs ${rule.needs}, which the system under test does not declare`);
+    if (!rule.holds(capabilities)) throw new NotApplicable(`the scenario (${tag}) needs ${rule.needs}, which the system under test does not declare`);
   }
 }

@@ -3,6 +3,7 @@
  * target file names such a role, so a run against servers alone needs neither pcsc-lite nor serialport.
  */
 import { HarnessError, Inconclusive } from '../../harness/verdicts.ts';
+import type { Trace } from '../trace.ts';
 import type { DeviceAdapter, SecureElementAdapter } from '../types.ts';
 import type { SerialSettings } from './target-file.ts';
 
@@ -36,12 +37,15 @@ async function opening<T>(what: string, open: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Opened without a trace: the caller wraps it (adapters/apdu/traced-secure-element.ts) once per link, harness and device. */
 export async function openThirdPartySecureElement(reader: string, timeoutMs: number): Promise<SecureElementAdapter & Closable> {
   const open = await load<(o: { reader: string; timeoutMs: number }) => Promise<SecureElementAdapter & Closable>>(PCSC_MODULE, 'openPcscSecureElement', 'PC/SC');
   return opening(`PC/SC reader "${reader}"`, () => open({ reader, timeoutMs }));
 }
 
-export async function openThirdPartyDevice(serial: SerialSettings, timeoutMs: number): Promise<DeviceAdapter & { secureElement: SecureElementAdapter } & Closable> {
-  const open = await load<(o: SerialSettings & { baudRate: number; timeoutMs: number }) => Promise<DeviceAdapter & { secureElement: SecureElementAdapter } & Closable>>(SERIAL_MODULE, 'openSerialDevice', 'serial');
-  return opening(`serial device ${serial.path}`, () => open({ ...serial, baudRate: serial.baudRate ?? 115200, timeoutMs }));
+/** The serial adapter records every AT line and every AT+CSIM APDU itself (channel `at`, link `harness -> device <label>`). */
+export async function openThirdPartyDevice(serial: SerialSettings, timeoutMs: number, trace?: () => Trace | null, label?: string): Promise<DeviceAdapter & { secureElement: SecureElementAdapter } & Closable> {
+  type Open = (o: SerialSettings & { baudRate: number; timeoutMs: number; trace?: () => Trace | null; label?: string }) => Promise<DeviceAdapter & { secureElement: SecureElementAdapter } & Closable>;
+  const open = await load<Open>(SERIAL_MODULE, 'openSerialDevice', 'serial');
+  return opening(`serial device ${serial.path}`, () => open({ ...serial, baudRate: serial.baudRate ?? 115200, timeoutMs, ...(trace ? { trace } : {}), ...(label ? { label: `device ${label}` } : {}) }));
 }

@@ -27,7 +27,13 @@ export function timeoutsOf(t: TargetFile | null, fallbackMs: number): Timeouts {
   return { apduMs: p.apduMs ?? fallbackMs, httpMs: p.httpMs ?? fallbackMs, atMs: p.atMs ?? fallbackMs, stepMs: p.stepMs ?? Math.max(30_000, 6 * fallbackMs) };
 }
 
-interface OpenedDevice { se: SecureElementAdapter | null; device: DeviceAdapter | null; close(): Promise<void> }
+interface OpenedDevice {
+  se: SecureElementAdapter | null;
+  /** The SE adapter records its own APDUs (the serial adapter's AT+CSIM): not wrapped again. */
+  seTraced: boolean;
+  device: DeviceAdapter | null;
+  close(): Promise<void>;
+}
 
 export class TargetSystem implements SystemUnderTest {
   private trace: Trace | null = null;
@@ -107,7 +113,7 @@ export class TargetSystem implements SystemUnderTest {
     const p = this.target.parameters.devices[label];
     const thirdPartyParts = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => tp.has(r));
     if (!p && thirdPartyParts.length) {
-      throw new NotApplicable(`not applicable: the scenario needs device ${label}, and the target file describes no device ${label} (parameters.devices.${label}) for the third-party ${thirdPartyParts.join(', ')}`);
+      throw new NotApplicable(`the scenario needs device ${label}, and the target file describes no device ${label} (parameters.devices.${label}) for the third-party ${thirdPartyParts.join(', ')}`);
     }
     const iccid = p?.iccid ?? this.nextIccid();
     const { keys, gba } = keysOf(iccid, p);
@@ -123,11 +129,13 @@ export class TargetSystem implements SystemUnderTest {
     }
     let se: SecureElementAdapter | ApduTransport;
     let device: DeviceAdapter;
+    let seTraced = false;
     if (tp.has('device') || tp.has('secureElement')) {
       const opened = await this.openThirdParty(label, p!);
       if (opened.device) {
         device = tracedDevice(opened.device, label, traceOf);
         se = opened.se ?? noDirectSe(label);
+        seTraced = opened.seTraced;
       } else {
         se = opened.se!;
         device = referenceDeviceOn(se, label, traceOf, this.timeouts.apduMs, this.faults);
@@ -142,7 +150,7 @@ export class TargetSystem implements SystemUnderTest {
       iccid,
       keys,
       ...(gba ? { gba } : {}),
-      secureElement: new TracedSecureElement(transport, `harness -> SE ${label}`, traceOf, this.timeouts.apduMs),
+      secureElement: seTraced && typeof se !== 'function' ? se : new TracedSecureElement(transport, `harness -> SE ${label}`, traceOf, this.timeouts.apduMs),
       device,
     };
   }
@@ -170,14 +178,14 @@ export class TargetSystem implements SystemUnderTest {
     if (roles.device) {
       const dev = roles.device.plugin
         ? await openPlugin<DeviceAdapter & { secureElement?: SecureElementAdapter }>(roles.device.resolved!, 'device', { options: roles.device.options, timeoutMs: this.timeouts.atMs, trace: traceOf })
-        : await openThirdPartyDevice({ ...roles.device.serial!, path: p.serialPath ?? roles.device.serial!.path }, this.timeouts.atMs);
-      opened = { device: dev, se: dev.secureElement ?? null, close: async () => (dev as Partial<Closable>).close?.() };
+        : await openThirdPartyDevice({ ...roles.device.serial!, path: p.serialPath ?? roles.device.serial!.path }, this.timeouts.atMs, traceOf, label);
+      opened = { device: dev, se: dev.secureElement ?? null, seTraced: !roles.device.plugin, close: async () => (dev as Partial<Closable>).close?.() };
     } else {
       const r = roles.secureElement!;
       const card = r.plugin
         ? await openPlugin<SecureElementAdapter>(r.resolved!, 'secureElement', { options: r.options, timeoutMs: this.timeouts.apduMs, trace: traceOf })
         : await openThirdPartySecureElement(p.reader ?? r.reader!, this.timeouts.apduMs);
-      opened = { device: null, se: card, close: async () => (card as Partial<Closable>).close?.() };
+      opened = { device: null, se: card, seTraced: false, close: async () => (card as Partial<Closable>).close?.() };
     }
     this.opened.set(label, opened);
     return opened;
@@ -212,7 +220,7 @@ function adapterTransport(se: SecureElementAdapter): ApduTransport {
 
 function noDirectSe(label: string): ApduTransport {
   return async () => {
-    throw new NotApplicable(`not applicable: the device plug-in of device ${label} gives the harness no direct access to its Secure Element`);
+    throw new NotApplicable(`the device plug-in of device ${label} gives the harness no direct access to its Secure Element`);
   };
 }
 
