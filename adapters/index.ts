@@ -40,6 +40,13 @@ export { loadTargetFile, maskTargetText, iccidRange, YamlSchemaError, type Targe
 export { timeoutsOf, describeTarget, type Timeouts } from './target/target-system.ts';
 export { loadPluginFactory } from './target/plugins.ts';
 export { probeTarget, type ProbeResult } from './target/probe.ts';
+export type { ServeRole, ServedParty, ServeOptions } from './reference/reference-parties.ts';
+export const SERVE_ROLES = ['as', 'auth', 'rs', 'se', 'device'] as const;
+
+/** Reference parties standalone (`serve`); loaded on use, so commands without a card or a pty never load pcsc-lite. */
+export async function serveReferenceParties(opts: import('./reference/reference-parties.ts').ServeOptions) {
+  return (await import('./reference/reference-parties.ts')).serveReferenceParties(opts);
+}
 
 export type * from './types.ts';
 /** A reference data file that cannot be used (not SQLite, another application's, missing folder): a user mistake. */

@@ -19,7 +19,9 @@ Commands:
   gba derive       Derive a GBA NAF-specific key (TS 33.220 Annex B) from Ks, RAND, IMPI and NAF_Id.
   faults           List the switchable faults of the reference implementation.
   report serve     Serve a run folder on loopback to open its Allure report in a browser.
-  reference serve  Start the reference servers alone, to try the HTTP APIs by hand.
+  targets check    Validate a target file and probe each role it names (reader, serial port, servers).
+  serve            Start reference parties standalone (servers, virtual card, device on a pty) until Ctrl-C.
+  reference serve  Start the reference servers alone (the older form of 'serve --roles as,auth,rs').
   load             Simulate many devices sending uplink packets to the reference Application Server.
 
 Run 'obf-conformance <command> --help' for a command's options.
@@ -45,6 +47,12 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./gba-command.ts')).gbaDeriveCommand;
     case 'gba':
       return (await import('./gba-command.ts')).gbaHelpCommand;
+    case 'targets check':
+      return (await import('./targets-command.ts')).targetsCheckCommand;
+    case 'targets':
+      return (await import('./targets-command.ts')).targetsHelpCommand;
+    case 'serve':
+      return (await import('./serve-command.ts')).serveCommand;
     case 'reference serve':
       return (await import('./reference-command.ts')).referenceServeCommand;
     case 'reference':

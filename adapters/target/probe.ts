@@ -48,7 +48,7 @@ export async function probeTarget(t: TargetFile, fallbackTimeoutMs = 5000): Prom
     const r = t.roles[role] as Record<string, unknown> | undefined;
     if (!r) {
       const viaDevice = role === 'secureElement' && t.roles.device;
-      results.push({ role, how: viaDevice ? 'in the third-party device (AT+CSIM)' : 'reference', ok: true, found: viaDevice ? 'probed with the device' : 'started by the run on loopback' });
+      results.push({ role, how: viaDevice ? 'in the third-party device (AT+CSIM)' : 'reference', ok: true, found: viaDevice ? 'probed with the device' : role === 'secureElement' || role === 'device' ? 'in-process, fresh for each scenario' : 'started by the run on loopback' });
       continue;
     }
     const timeoutMs = role === 'secureElement' ? timeouts.apduMs : role === 'device' ? timeouts.atMs : timeouts.httpMs;

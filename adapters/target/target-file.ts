@@ -197,7 +197,10 @@ export function maskTargetText(text: string): string {
   visit(doc, {
     Pair(_, pair) {
       if (isScalar(pair.key) && SECRET_FIELD.test(String(pair.key.value)) && pair.value && !isMap(pair.value)) {
-        return doc.createPair(pair.key, '<masked>');
+        const comment = (pair.value as { comment?: string | null }).comment;
+        pair.value = doc.createNode('<masked>');
+        if (comment) (pair.value as { comment?: string | null }).comment = comment;
+        return visit.SKIP;
       }
       return undefined;
     },

@@ -62,7 +62,9 @@ export function parseAndCheck(text: string, file: string, spec: Spec): CheckedDo
 
   const walk = (node: unknown, spec: Spec, field: string, at: Node | Pair | null): unknown => {
     const where = (node as Node | null)?.range ? (node as Node) : at;
-    if (where && 'range' in where && where.range) lines.set(field, lineAt(where.range[0]));
+    // A field's line is its key's line (a block mapping's own range starts at its first child).
+    const named = at && 'range' in at && at.range ? at : where;
+    if (named && 'range' in named && named.range) lines.set(field, lineAt(named.range[0]));
     switch (spec.kind) {
       case 'any':
         return (node as Node | null)?.toJSON?.() ?? null;
@@ -96,6 +98,7 @@ export function parseAndCheck(text: string, file: string, spec: Spec): CheckedDo
       case 'object':
       case 'map': {
         if (!isMap(node)) return fail(where, field, `expected a mapping (key: value lines), got ${typeName(node)}`);
+        const keyLine = at && 'range' in at && at.range ? at : where;
         const out: Record<string, unknown> = {};
         for (const pair of node.items) {
           const key = isScalar(pair.key) ? String(pair.key.value) : null;
@@ -114,7 +117,7 @@ export function parseAndCheck(text: string, file: string, spec: Spec): CheckedDo
           }
         }
         if (spec.kind === 'object') {
-          for (const r of spec.required ?? []) if (!(r in out)) fail(where, field ? `${field}.${r}` : r, 'missing (required)');
+          for (const r of spec.required ?? []) if (!(r in out)) fail(keyLine, field ? `${field}.${r}` : r, 'missing (required)');
         }
         return out;
       }
