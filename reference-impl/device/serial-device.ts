@@ -8,7 +8,7 @@ import { MAX_AT_LINE } from '../../protocol/at-commands.ts';
 import { ReferenceDevice, type ApduLink } from './device.ts';
 import { AtInterpreter } from './at-interface.ts';
 import type { FaultName } from '../faults.ts';
-import { referenceCardFor } from '../secure-element/virtual-card.ts';
+import { referenceCardFor } from '../secure-element/card-behaviour.ts';
 import type { ReferenceSecureElement } from '../secure-element/secure-element.ts';
 
 export interface SerialDeviceOptions {

@@ -1,44 +1,39 @@
 /**
- * The reference SE as a virtual card in a PC/SC reader: a TCP client of vsmartcard's vpcd driver (pcscd's
- * "Virtual PCD 00 00" waits on port 35963, "Virtual PCD 00 01" on 35964). Every message either way is a two-byte
- * big-endian length and a payload; a one-byte payload from vpcd is a control message (0 power off, 1 power on,
- * 2 reset, 4 get ATR, answered with the ATR), anything longer a command APDU, answered with data || SW1 SW2.
+ * The reference SE as a virtual card in a PC/SC reader (vsmartcard's vpcd; protocol in vpcd-card.ts), so that
+ * PC/SC clients (the harness's adapter, `opensc-tool`, `scriptor`) reach it through pcscd as they would a SIM.
  *
- * The card speaks T=0 only, as a UICC may (ETSI TS 102 221 6.3): a case 4 command that produces data is answered
- * 61 xx and the data fetched with GET RESPONSE (00 C0 00 00 xx); a case 2 command whose Le does not match is
- * answered 6C xx (ISO/IEC 7816-3 10.3.5). So the PC/SC path exercises a terminal's T=0 handling, as a real SIM does.
+ * The card runs in a worker thread of its own. pcscd polls every card for its ATR and holds the reader meanwhile;
+ * pcsc-lite calls that the binding makes synchronously (disconnect, release) wait for that reader. A card
+ * answering from the caller's own event loop could then never answer: both would wait for ever.
  */
-import net from 'node:net';
-import { decodeApdu, joinResponse, splitResponse } from '../../protocol/iso-7816.ts';
+import { Worker } from 'node:worker_threads';
 import { withTck } from '../../protocol/iso-7816-atr.ts';
-import { FAULTS, type FaultName } from '../faults.ts';
-import { referenceTestKeys, DEFAULT_KEY_SEED, REFERENCE_IMPI_DOMAIN } from '../test-keys.ts';
-import { ReferenceSecureElement } from './secure-element.ts';
+import { FAULTS } from '../faults.ts';
+import type { CardSpec } from './card-behaviour.ts';
+import type { FromCard, ToCard } from './virtual-card-thread.ts';
+
+export { referenceCardFor, type CardSpec, type CardMisbehaviour } from './card-behaviour.ts';
 
 /**
- * The virtual card's ATR: 3B 8B 80 1F C7 80 31 E0 67 "OBF-REF" TCK. TS direct convention; TD1 80 (T=0, TD2
- * follows); TD2 1F (T=15 global bytes, TA3 follows); TA3 C7 (clock stop: no preference; classes A, B and C, as
- * TS 102 221 6.2.1 has a UICC announce); 11 historical bytes: category 80 (compact-TLV), 31 E0 (card service data:
- * selection by full DF name), 67 + 7 bytes of pre-issuing data "OBF-REF"; TCK because T=15 is indicated.
+ * The virtual card's ATR: 3B 8B 80 1F C7 80 31 E0 67 "OBF-REF" TCK (= D2). TS direct convention; T0 8B: TD1
+ * follows, 11 historical bytes; TD1 80 (T=0, TD2 follows); TD2 1F (T=15 global bytes, TA3 follows); TA3 C7 (clock
+ * stop: no preference; classes A, B and C, as TS 102 221 6.2.1 has a UICC announce); historical bytes: category
+ * 80 (compact-TLV), 31 E0 (card service data: selection by full DF name), 67 + "OBF-REF" (pre-issuing data);
+ * TCK present because T=15 is indicated (ISO/IEC 7816-3 8.2.5).
  */
 export const VIRTUAL_CARD_ATR = withTck(Uint8Array.from([0x3b, 0x8b, 0x80, 0x1f, 0xc7, 0x80, 0x31, 0xe0, 0x67, ...Buffer.from('OBF-REF', 'latin1')]));
 
-/** Port of vpcd's first reader, "Virtual PCD 00 00"; the second reader is on the next port. */
+/** Port of vpcd's first reader, "Virtual PCD 00 00"; the second reader's is the next one. */
 export const VPCD_PORT = 35963;
 
-/** What sits behind the contacts: one command APDU in, data || SW out; null = the card says nothing (a misbehaving card). */
-export interface CardApplication {
-  transmit(apdu: Uint8Array): Uint8Array | null | Promise<Uint8Array | null>;
-  reset?(): void;
-}
-
 export interface VirtualCardOptions {
-  /** Reference card personalised with the reference test keys of this ICCID (reference-impl/test-keys.ts). */
+  /** A reference card with the reference test keys of this ICCID (reference-impl/test-keys.ts)... */
   iccid?: string;
-  /** Or any application (a personalised ReferenceSecureElement, a misbehaving one). */
-  card?: CardApplication;
-  faults?: FaultName[];
+  /** ...or a card described in full (keys, faults, a misbehaviour); neither: a blank card until insert(). */
+  card?: CardSpec;
+  faults?: string[];
   vpcdPort?: number;
+  /** Where vpcd listens (all interfaces): 127.0.0.1, or 127.0.0.2 with delayed ACKs off (adapters/pcsc/pcscd.ts). */
   host?: string;
   atr?: Uint8Array;
   /** T=0 behaviour (61xx / 6Cxx); default true. */
@@ -48,170 +43,60 @@ export interface VirtualCardOptions {
 export interface VirtualCard {
   readonly atr: Uint8Array;
   readonly vpcdPort: number;
-  /** Resolves once vpcd has taken the connection (the card is "inserted"), or rejects after timeoutMs. */
+  /** Resolves once vpcd has taken the connection (the card is "inserted"); rejects after timeoutMs. */
   connected(timeoutMs: number): Promise<void>;
-  /** Swap the application behind the card, as a lab re-personalises a test card between test cases. */
-  insert(card: CardApplication): void;
-  /** Pull the card out: the connection closes, vpcd reports the card removed. Reconnects on the next insert(). */
+  /** Put another card in the reader without pcscd noticing a removal, as a lab re-personalises a test card. */
+  insert(card: CardSpec | null): void;
+  /** Pull the card out: the connection closes and vpcd reports the card removed (insert() puts one back). */
   remove(): void;
   close(): Promise<void>;
 }
 
-/** A reference card personalised as the reference SUT personalises one (keys from the ICCID, GBA subscription). */
-export function referenceCardFor(iccid: string, faults: FaultName[] = [], seed = DEFAULT_KEY_SEED): ReferenceSecureElement {
-  const keys = referenceTestKeys(iccid, seed);
-  const impi = `${iccid}@${REFERENCE_IMPI_DOMAIN}`;
-  return new ReferenceSecureElement({ iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba: { k: keys.gba.k, opc: keys.gba.opc, impi } }, new Set(faults));
-}
-
 export function startVirtualCard(opts: VirtualCardOptions): VirtualCard {
-  for (const f of opts.faults ?? []) if (!Object.hasOwn(FAULTS, f)) throw new RangeError(`unknown reference fault '${f}'`);
-  if (!opts.card && !opts.iccid) throw new RangeError('startVirtualCard needs an iccid or a card');
-  return new VpcdCard(opts.card ?? referenceCardFor(opts.iccid!, opts.faults), opts);
-}
-
-const GET_RESPONSE_INS = 0xc0;
-
-class VpcdCard implements VirtualCard {
-  readonly atr: Uint8Array;
-  readonly vpcdPort: number;
-  private socket: net.Socket | null = null;
-  private inserted = true;
-  private closed = false;
-  private retry: NodeJS.Timeout | undefined;
-  private buffer = Buffer.alloc(0);
-  private queue: Promise<void> = Promise.resolve();
-  /** T=0: data waiting for GET RESPONSE, with the status word that follows it. */
-  private pending: Uint8Array | null = null;
-  private waiters: Array<() => void> = [];
-
-  constructor(private app: CardApplication, private readonly opts: VirtualCardOptions) {
-    this.atr = opts.atr ?? VIRTUAL_CARD_ATR;
-    this.vpcdPort = opts.vpcdPort ?? VPCD_PORT;
-    this.connect();
-  }
-
-  connected(timeoutMs: number): Promise<void> {
-    if (this.socket && !this.socket.connecting) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`vpcd on port ${this.vpcdPort} did not take the virtual card within ${timeoutMs} ms (is pcscd running with vsmartcard-vpcd?)`)), timeoutMs);
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  insert(card: CardApplication): void {
-    this.app = card;
-    this.pending = null;
-    if (!this.inserted) {
-      this.inserted = true;
-      this.connect();
+  for (const f of [...(opts.faults ?? []), ...(opts.card?.faults ?? [])]) if (!Object.hasOwn(FAULTS, f)) throw new RangeError(`unknown reference fault '${f}'`);
+  const spec: CardSpec | null = opts.card ?? (opts.iccid ? { iccid: opts.iccid, faults: opts.faults as CardSpec['faults'] } : null);
+  const atr = opts.atr ?? VIRTUAL_CARD_ATR;
+  const vpcdPort = opts.vpcdPort ?? VPCD_PORT;
+  const worker = new Worker(new URL('./virtual-card-worker.mjs', import.meta.url), {
+    workerData: { spec, vpcdPort, host: opts.host ?? '127.0.0.1', atr, t0: opts.t0 ?? true },
+  });
+  let isConnected = false;
+  let waiters: Array<() => void> = [];
+  let failure: Error | null = null;
+  worker.on('message', (m: FromCard) => {
+    if (m.event === 'connected') {
+      isConnected = true;
+      for (const w of waiters.splice(0)) w();
     }
-  }
-
-  remove(): void {
-    this.inserted = false;
-    clearTimeout(this.retry);
-    this.socket?.destroy();
-    this.socket = null;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.remove();
-  }
-
-  private connect(): void {
-    if (this.closed || !this.inserted) return;
-    const s = net.connect({ port: this.vpcdPort, host: this.opts.host ?? '127.0.0.1' });
-    // One write per message and no Nagle: vpcd waits for each answer before it sends the next command.
-    s.setNoDelay(true);
-    this.socket = s;
-    s.on('connect', () => {
-      for (const w of this.waiters.splice(0)) w();
-    });
-    s.on('data', (chunk) => this.receive(chunk));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      if (this.socket !== s) return;
-      this.socket = null;
-      this.buffer = Buffer.alloc(0);
-      // vpcd not listening yet (pcscd starting) or it dropped us: try again, as a card left in the reader would be seen again.
-      if (!this.closed && this.inserted) this.retry = setTimeout(() => this.connect(), 200);
-    });
-  }
-
-  private receive(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 2) {
-      const len = this.buffer.readUInt16BE(0);
-      if (this.buffer.length < 2 + len) return;
-      const msg = Uint8Array.from(this.buffer.subarray(2, 2 + len));
-      this.buffer = this.buffer.subarray(2 + len);
-      const socket = this.socket;
-      this.queue = this.queue.then(() => this.handle(msg, socket));
-    }
-  }
-
-  private async handle(msg: Uint8Array, socket: net.Socket | null): Promise<void> {
-    if (msg.length === 1) {
-      if (msg[0] === 4) this.send(socket, this.atr);
-      else if (msg[0] === 1 || msg[0] === 2) {
-        this.pending = null;
-        this.app.reset?.();
-      }
-      return;
-    }
-    let answer: Uint8Array | null;
-    try {
-      answer = await this.answer(msg);
-    } catch {
-      answer = joinResponse(new Uint8Array(0), 0x6f00);
-    }
-    if (answer) this.send(socket, answer);
-  }
-
-  private async answer(apdu: Uint8Array): Promise<Uint8Array | null> {
-    if (this.opts.t0 === false) return this.app.transmit(apdu);
-    const pending = this.pending;
-    this.pending = null;
-    if (apdu.length === 5 && apdu[1] === GET_RESPONSE_INS && (apdu[0] & 0xf0) === 0x00) {
-      if (!pending) return joinResponse(new Uint8Array(0), 0x6985);
-      const data = pending.slice(0, -2);
-      const le = apdu[4] === 0 ? 256 : apdu[4];
-      if (le !== data.length) {
-        this.pending = pending;
-        return joinResponse(new Uint8Array(0), 0x6c00 | (data.length & 0xff));
-      }
-      return pending;
-    }
-    const response = await this.app.transmit(apdu);
-    if (!response || response.length < 2) return response;
-    let command;
-    try {
-      command = decodeApdu(apdu);
-    } catch {
-      return response;
-    }
-    const { data } = splitResponse(response);
-    if (data.length === 0) return response;
-    if (command.data.length > 0) {
-      // Case 4 over T=0: the card announces the data; the terminal fetches it (TS 102 221 7.3.1.1.4).
-      this.pending = response;
-      return joinResponse(new Uint8Array(0), 0x6100 | (data.length & 0xff));
-    }
-    const le = command.le === null ? null : command.le === 0 ? 256 : command.le;
-    if (le !== null && le !== data.length) return joinResponse(new Uint8Array(0), 0x6c00 | (data.length & 0xff));
-    return response;
-  }
-
-  private send(socket: net.Socket | null, payload: Uint8Array): void {
-    if (!socket || socket.destroyed) return;
-    const frame = Buffer.alloc(2 + payload.length);
-    frame.writeUInt16BE(payload.length, 0);
-    frame.set(payload, 2);
-    socket.write(frame);
-  }
+  });
+  worker.on('error', (e) => (failure = e));
+  // The card's thread must not keep a finished run alive.
+  worker.unref();
+  const send = (m: ToCard) => worker.postMessage(m);
+  return {
+    atr,
+    vpcdPort,
+    connected: (timeoutMs) =>
+      isConnected
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            const t = setTimeout(() => reject(failure ?? new Error(`vpcd on port ${vpcdPort} did not take the virtual card within ${timeoutMs} ms (is pcscd running with vsmartcard-vpcd?)`)), timeoutMs);
+            waiters.push(() => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+    insert: (card) => send({ op: 'insert', spec: card }),
+    remove: () => {
+      isConnected = false;
+      send({ op: 'remove' });
+    },
+    close: async () => {
+      waiters = [];
+      const done = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      send({ op: 'close' });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
+      await worker.terminate();
+    },
+  };
 }
