@@ -83,6 +83,7 @@ export function parseParams(text: string): AtParam[] {
     if (i === text.length) return out;
     if (text[i] !== ',') throw new AtSyntaxError('parameters must be separated by commas', ',', JSON.stringify(text.slice(i, i + 20)));
     i++;
+    if (i === text.length) break;
   }
   throw new AtSyntaxError('trailing comma', 'a parameter', 'end of line');
 }
