@@ -133,7 +133,9 @@ export class TargetSystem implements SystemUnderTest {
     if (tp.has('device') || tp.has('secureElement')) {
       const opened = await this.openThirdParty(label, p!);
       if (opened.device) {
-        device = tracedDevice(opened.device, label, traceOf);
+        // A third-party device keeps its state across scenarios; the scenarios count commands from their start.
+        const baseline = (await opened.device.readState()).commandsExecuted;
+        device = tracedDevice(countingFrom(opened.device, baseline), label, traceOf);
         se = opened.se ?? noDirectSe(label);
         seTraced = opened.seTraced;
       } else {
@@ -209,6 +211,17 @@ function keysOf(iccid: string, p: DeviceParameters | undefined): { keys: DeviceU
   const derived = referenceKeysFor(iccid, p?.keySeed ?? DEFAULT_KEY_SEED);
   const gba = p?.gba ? { impi: p.gba.impi, k: fromHex(p.gba.k), opc: fromHex(p.gba.opc) } : { impi: `${iccid}@${IMPI_DOMAIN}`, ...derived.gba };
   return { keys: { downlink: derived.downlink, uplink: derived.uplink }, gba };
+}
+
+function countingFrom(device: DeviceAdapter, baseline: number): DeviceAdapter {
+  return {
+    deliverDownlink: (p) => device.deliverDownlink(p),
+    requestUplink: (d, k, r) => device.requestUplink(d, k, r),
+    readState: async () => {
+      const s = await device.readState();
+      return { ...s, commandsExecuted: s.commandsExecuted - baseline };
+    },
+  };
 }
 
 function adapterTransport(se: SecureElementAdapter): ApduTransport {
