@@ -128,12 +128,20 @@ class PcscCard implements PcscSecureElement {
     if (this.lost) throw new Inconclusive(`PC/SC: the card in '${this.opts.reader}' stopped answering earlier (${this.lost})`);
     const sent = this.card.transmit(Buffer.from(apdu), { maxRecvLength: 258 });
     this.inflight = sent.then(() => undefined, () => undefined);
+    let response: Uint8Array;
     try {
-      return Uint8Array.from(await sent);
+      response = Uint8Array.from(await sent);
     } catch (e) {
       const m = (e as Error).message;
       throw new Inconclusive(/remov|reset|no smart card|unpowered/i.test(m) ? `PC/SC: the card in '${this.opts.reader}' was removed or reset (${m})` : `PC/SC: transmit failed (${m})`);
     }
+    // A card cannot send nothing (it always ends with a status word): zero bytes means the reader got no answer,
+    // as vpcd reports a card that left mid-command.
+    if (response.length === 0) {
+      this.lost = 'no answer: the card left the reader or went mute';
+      throw new Inconclusive(`PC/SC: the card in '${this.opts.reader}' gave no answer (removed or mute)`);
+    }
+    return response;
   }
 
   async reset(): Promise<void> {
