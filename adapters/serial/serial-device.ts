@@ -19,6 +19,11 @@ import type { DeviceAdapter, DeviceStateReport, DownlinkReport, DownlinkStage, S
 export interface SerialDeviceOptions {
   path: string;
   baudRate: number;
+  /** Line settings of the target file (serialport's defaults: 8 data bits, no parity, 1 stop bit, no RTS/CTS). */
+  dataBits?: 5 | 6 | 7 | 8;
+  parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  stopBits?: 1 | 1.5 | 2;
+  rtscts?: boolean;
   /** PIXIT timeout per command. */
   timeoutMs: number;
   trace?: () => Trace | null;
@@ -31,7 +36,15 @@ export type SerialDevice = DeviceAdapter & { secureElement: SecureElementAdapter
 const STAGES: readonly DownlinkStage[] = ['checksum', 'secure-element', 'command', 'executed'];
 
 export async function openSerialDevice(opts: SerialDeviceOptions): Promise<SerialDevice> {
-  const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, autoOpen: false });
+  const port = new SerialPort({
+    path: opts.path,
+    baudRate: opts.baudRate,
+    autoOpen: false,
+    ...(opts.dataBits ? { dataBits: opts.dataBits } : {}),
+    ...(opts.parity ? { parity: opts.parity } : {}),
+    ...(opts.stopBits ? { stopBits: opts.stopBits } : {}),
+    ...(opts.rtscts !== undefined ? { rtscts: opts.rtscts } : {}),
+  });
   await withTimeout(new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve()))), opts.timeoutMs, `serial port ${opts.path} did not open`).catch((e: Error) => {
     throw new Inconclusive(`serial: cannot open ${opts.path}: ${e.message}`);
   });
