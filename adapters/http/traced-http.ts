@@ -80,7 +80,8 @@ export async function tracedHttp(req: HttpRequest, ctx: { timeoutMs: number; tra
   ctx.trace?.record('http', '<<', ctx.link, `${res.status}${challenge ? ` [www-authenticate: ${challenge}]` : ''} ${maskKeyFields(answer).slice(0, 2000)}`);
   let body: unknown;
   try {
-    body = JSON.parse(answer);
+    // 204 No Content has no body by definition (RFC 9110 15.3.5); a vendor API behind a plug-in may use it.
+    body = answer === '' && res.status === 204 ? {} : JSON.parse(answer);
   } catch {
     throw new NonConformance(`${ctx.link}: ${req.method} ${path} answered a body that is not JSON`, 'a JSON object', answer.slice(0, 80));
   }
