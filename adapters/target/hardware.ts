@@ -32,15 +32,15 @@ async function opening<T>(what: string, open: () => Promise<T>): Promise<T> {
     return await open();
   } catch (e) {
     const name = (e as Error)?.name;
-    if (name === 'NonConformance' || name === 'Inconclusive' || name === 'NotApplicable') throw e;
+    if (name === 'NonConformance' || name === 'Inconclusive' || name === 'NotApplicable' || name === 'HarnessError') throw e;
     throw new Inconclusive(`${what} could not be opened: ${(e as Error)?.message ?? String(e)}`);
   }
 }
 
 /** Opened without a trace: the caller wraps it (adapters/apdu/traced-secure-element.ts) once per link, harness and device. */
-export async function openThirdPartySecureElement(reader: string, timeoutMs: number): Promise<SecureElementAdapter & Closable> {
-  const open = await load<(o: { reader: string; timeoutMs: number }) => Promise<SecureElementAdapter & Closable>>(PCSC_MODULE, 'openPcscSecureElement', 'PC/SC');
-  return opening(`PC/SC reader "${reader}"`, () => open({ reader, timeoutMs }));
+export async function openThirdPartySecureElement(reader: string, timeoutMs: number, expectedAtr?: string): Promise<SecureElementAdapter & Closable> {
+  const open = await load<(o: { reader: string; timeoutMs: number; expectedAtr?: string }) => Promise<SecureElementAdapter & Closable>>(PCSC_MODULE, 'openPcscSecureElement', 'PC/SC');
+  return opening(`PC/SC reader "${reader}"`, () => open({ reader, timeoutMs, ...(expectedAtr ? { expectedAtr } : {}) }));
 }
 
 /** The serial adapter records every AT line and every AT+CSIM APDU itself (channel `at`, link `harness -> device <label>`). */

@@ -63,7 +63,7 @@ export async function probeTarget(t: TargetFile, fallbackTimeoutMs = 5000): Prom
         results.push({ role, how, ok: true, found });
       } else if (role === 'secureElement') {
         how = `PC/SC reader "${String(r.reader)}"`;
-        const se = await openThirdPartySecureElement(String(r.reader), timeoutMs);
+        const se = await openThirdPartySecureElement(String(r.reader), timeoutMs, typeof r.atr === 'string' ? r.atr : undefined);
         try {
           results.push({ role, how, ok: true, found: `reader present, card answers; ${await probeCard(se)}` });
         } finally {

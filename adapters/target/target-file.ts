@@ -38,7 +38,7 @@ export const TARGET_SPEC: Spec = {
     sut: { kind: 'object', required: ['vendor', 'product', 'version'], fields: { vendor: TOKEN, product: TOKEN, version: TOKEN, description: { kind: 'string' } } },
     roles: {
       kind: 'object', fields: {
-        secureElement: { kind: 'object', fields: { reader: { kind: 'string', minLength: 1 }, ...PLUGIN } },
+        secureElement: { kind: 'object', fields: { reader: { kind: 'string', minLength: 1 }, atr: { kind: 'string', pattern: /^(?:[0-9A-Fa-f]{2}){2,33}$/, hint: 'the ATR in hex (2 to 33 bytes)' }, ...PLUGIN } },
         device: { kind: 'object', fields: { serial: SERIAL, ...PLUGIN } },
         applicationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, token: TOKEN, ...PLUGIN } },
         authenticationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, realm: { kind: 'string', pattern: /^[A-Za-z0-9.-]+$/, hint: 'a domain name' }, ...PLUGIN } },
@@ -99,7 +99,7 @@ export interface TargetFile {
   file: string;
   sut: { vendor: string; product: string; version: string; description?: string };
   roles: {
-    secureElement?: { reader?: string } & Partial<PluginRef>;
+    secureElement?: { reader?: string; atr?: string } & Partial<PluginRef>;
     device?: { serial?: SerialSettings } & Partial<PluginRef>;
     applicationServer?: { baseUrl?: string; token?: string } & Partial<PluginRef>;
     authenticationServer?: { baseUrl?: string; adminToken?: string; realm?: string } & Partial<PluginRef>;

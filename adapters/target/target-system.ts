@@ -186,7 +186,7 @@ export class TargetSystem implements SystemUnderTest {
       const r = roles.secureElement!;
       const card = r.plugin
         ? await openPlugin<SecureElementAdapter>(r.resolved!, 'secureElement', { options: r.options, timeoutMs: this.timeouts.apduMs, trace: traceOf })
-        : await openThirdPartySecureElement(p.reader ?? r.reader!, this.timeouts.apduMs);
+        : await openThirdPartySecureElement(p.reader ?? r.reader!, this.timeouts.apduMs, p.reader ? undefined : r.atr);
       opened = { device: null, se: card, seTraced: false, close: async () => (card as Partial<Closable>).close?.() };
     }
     this.opened.set(label, opened);
