@@ -57,7 +57,8 @@ export class ReferenceOverTransports implements SystemUnderTest {
         // One card per vpcd reader for the whole run, re-personalised per device, as a lab swaps test cards:
         // pcscd notices an inserted card only when it polls, a re-personalisation costs nothing.
         for (const i of [0, 1]) {
-          const held = await holdVpcdReader(i, 120_000);
+          // Within the 30 s the suite gives its BeforeAll: another run holding the reader gets a clear error, not a timeout.
+          const held = await holdVpcdReader(i, 25_000);
           const card = startVirtualCard({ vpcdPort: held.port, host: cardHost });
           slots.push({ reader: held.reader, card, release: held.release });
           await card.connected(10_000);
