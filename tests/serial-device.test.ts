@@ -14,6 +14,8 @@ import { Inconclusive, NonConformance } from '../harness/verdicts.ts';
 import { readIccid } from '../harness/se-commands.ts';
 import { fromHex } from '../protocol/hex.ts';
 import { startMisbehavingSerial, type SerialMisbehaviour } from './misbehaving-serial-fixture.ts';
+import fc from 'fast-check';
+import { SerialPort } from 'serialport';
 
 const ICCID = '89910000000000000145';
 const TIMEOUT = 500;
@@ -120,5 +122,38 @@ describe('serial device adapter over a pty', { timeout: 60_000 }, () => {
     const r = await timed(openSerialDevice({ path: p.harnessEnd, baudRate: 115200, timeoutMs: TIMEOUT }));
     assert.ok(r.error instanceof Inconclusive && /no answer to ATE0/.test((r.error as Error).message), String(r.error));
     assert.ok(r.ms < TIMEOUT + MARGIN);
+  });
+
+  test('whatever bytes a device answers, every command ends in a result or Inconclusive / NonConformance, in bounded time', async () => {
+    const p = await pty();
+    const device = new SerialPort({ path: p.deviceEnd, baudRate: 115200, autoOpen: false, lock: false });
+    await new Promise<void>((resolve, reject) => device.open((e) => (e ? reject(e) : resolve())));
+    cleanup.push(() => new Promise<void>((resolve) => device.close(() => resolve())));
+    let answer: Uint8Array = new TextEncoder().encode('\r\nOK\r\n');
+    device.on('data', (c: Buffer) => {
+      if (c.includes(13)) device.write(Buffer.from(answer));
+    });
+    const d = await openSerialDevice({ path: p.harnessEnd, baudRate: 115200, timeoutMs: 60 });
+    cleanup.push(() => d.close());
+    const printable = fc.constantFrom(...'\r\nOK+CSIM:OBFSTATE,"09AZ \\ERROR'.split(''));
+    const answers = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      fc.array(printable, { maxLength: 60 }).map((cs) => new TextEncoder().encode(cs.join(''))),
+      fc.constantFrom('\r\n+OBFSTATE: "",0,"",0,0\r\nOK\r\n', '\r\n+OBFSTATE: 1\r\nOK\r\n', '\r\nOK\r\n', '\r\n+OBFRDY\r\n').map((t) => new TextEncoder().encode(t)),
+    );
+    await fc.assert(
+      fc.asyncProperty(answers, async (bytes) => {
+        answer = bytes;
+        const t = Date.now();
+        try {
+          await d.readState();
+        } catch (e) {
+          if (!(e instanceof Inconclusive || e instanceof NonConformance)) throw e;
+        }
+        // One resynchronisation (AT) and the command itself, each within the timeout.
+        assert.ok(Date.now() - t < 2 * 60 + MARGIN);
+      }),
+      { numRuns: 60, seed: 11 },
+    );
   });
 });
