@@ -20,12 +20,14 @@ const TIMEOUT_MS = 400;
 const MARGIN_MS = 600;
 /** A whole run: a cold process's first exchange also loads fetch (undici), so the PIXIT timeout is a realistic second. */
 const RUN_TIMEOUT_MS = 1000;
+/** A whole scenario also provisions its device (the first one in a cold process), on a machine other runs share. */
+const RUN_MARGIN_MS = 1500;
 
 const EXPECTED: Record<Misbehaviour, { verdict: 'Inconclusive' | 'NonConformance'; reason: RegExp }> = {
-  silent: { verdict: 'Inconclusive', reason: /no complete answer within 400 ms/ },
-  late: { verdict: 'Inconclusive', reason: /no complete answer within 400 ms/ },
-  'stall-body': { verdict: 'Inconclusive', reason: /no complete answer within 400 ms/ },
-  'close-mid-response': { verdict: 'Inconclusive', reason: /connection closed before a complete answer/ },
+  silent: { verdict: 'Inconclusive', reason: /no answer within 400 ms/ },
+  late: { verdict: 'Inconclusive', reason: /no answer within 400 ms/ },
+  'stall-body': { verdict: 'Inconclusive', reason: /no answer within 400 ms/ },
+  'close-mid-response': { verdict: 'Inconclusive', reason: /closed before a complete answer/ },
   'not-http': { verdict: 'NonConformance', reason: /bytes that are not HTTP/ },
   'garbage-body': { verdict: 'NonConformance', reason: /not JSON/ },
   'huge-body': { verdict: 'NonConformance', reason: /larger than the profile's answers/ },
@@ -113,7 +115,7 @@ describe('a run against a misbehaving or absent Application Server completes wit
         const { cert } = await runAgainst(kind, server.url);
         for (const s of cert.scenarios.filter((x: any) => x.verdict !== 'not-applicable')) {
           assert.equal(s.verdict, kind === 'silent' ? 'inconclusive' : 'fail', `${s.testPurpose}: ${s.reason}`);
-          assert.ok(s.durationMs < RUN_TIMEOUT_MS + MARGIN_MS, `${s.testPurpose} took ${s.durationMs} ms`);
+          assert.ok(s.durationMs < RUN_TIMEOUT_MS + RUN_MARGIN_MS, `${s.testPurpose} took ${s.durationMs} ms`);
         }
       } finally {
         await server.close();

@@ -83,6 +83,8 @@ describe('the example plug-in (examples/plugins/acme-as-plugin.ts) against a ven
       assert.equal(cert.sut.name, 'Acme Acme IoT Hub 2.0');
       assert.ok(hub.calls > 20, `the vendor API was used (${hub.calls} calls)`);
       assert.doesNotMatch(readFileSync(path.join(out, 'target.masked.yaml'), 'utf8'), /acme-api-key-1234/);
+      assert.ok(!readFileSync(path.join(out, 'cucumber-messages.ndjson'), 'utf8').includes('acme-api-key-1234'), 'the API key is masked in the evidence');
+      assert.ok(readFileSync(path.join(out, 'cucumber-messages.ndjson'), 'utf8').includes('x-api-key: <masked>'), 'the plug-in\'s exchanges are in the evidence');
       const caps = JSON.parse(readFileSync(path.join(out, 'capabilities.json'), 'utf8'));
       assert.deepEqual(caps.sut, { vendor: 'Acme', product: 'Acme IoT Hub', version: '2.0' });
       assert.deepEqual(caps.declared.algorithms, ['aes', '3des-2key']);

@@ -26,12 +26,12 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Why a request failed, from fetch's error: a product that did not answer (inconclusive) or answered something that is not HTTP (fail). */
 function failureOf(e: unknown, timeoutMs: number): { verdict: 'inconclusive' | 'fail'; why: string } {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return { verdict: 'inconclusive', why: `no complete answer within ${timeoutMs} ms` };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return { verdict: 'inconclusive', why: `no answer within ${timeoutMs} ms` };
   const code = err.cause?.code ?? '';
   if (code.startsWith('HPE_')) return { verdict: 'fail', why: `answered bytes that are not HTTP/1.1 (${err.cause?.message ?? code})` };
-  if (code === 'ECONNREFUSED') return { verdict: 'inconclusive', why: 'connection refused (is the server running?)' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { verdict: 'inconclusive', why: `host not found (${code})` };
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || err.message === 'terminated') return { verdict: 'inconclusive', why: `connection closed before a complete answer (${err.cause?.message ?? err.message})` };
+  if (code === 'ECONNREFUSED') return { verdict: 'inconclusive', why: 'connection failed: connection refused (is the server running?)' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { verdict: 'inconclusive', why: `connection failed: host not found (${code})` };
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || err.message === 'terminated') return { verdict: 'inconclusive', why: `connection failed: closed before a complete answer (${err.cause?.message ?? err.message})` };
   return { verdict: 'inconclusive', why: `connection failed: ${err.cause?.message ?? err.message}${code ? ` (${code})` : ''}` };
 }
 
@@ -58,7 +58,8 @@ export async function tracedHttp(req: HttpRequest, ctx: { timeoutMs: number; tra
   const text = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
   const headers: Record<string, string> = { ...(text !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), ...req.headers };
   const path = new URL(req.url).pathname;
-  const shownHeaders = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${/^bearer /i.test(v) ? 'Bearer <token masked>' : v}`).join('; ');
+  // Credentials never reach the evidence: Bearer tokens, and headers named like a key or token (a plug-in's x-api-key).
+  const shownHeaders = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${/^bearer /i.test(v) ? 'Bearer <token masked>' : /key|token|secret|password|cookie/i.test(k) ? '<masked>' : v}`).join('; ');
   ctx.trace?.record('http', '>>', ctx.link, `${req.method} ${path}${shownHeaders ? ` [${shownHeaders}]` : ''} ${text !== undefined ? maskKeyFields(text).slice(0, 2000) : ''}`);
   let res: Response;
   let answer: string | null;
