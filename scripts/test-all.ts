@@ -128,6 +128,17 @@ async function suiteTests(): Promise<void> {
       console.log(`   ${hw.scenarios.length} scenarios, verdict ${hw.verdict}`);
       keyHygiene(path.join(dir, 'transports'));
     }
+    // A fault of the card and one of the device over those transports: the same scenarios fail, with verdict fail.
+    for (const f of ['se-skip-replay-check', 'device-skip-checksum']) {
+      const cert = await suiteRun(dir, f, false, { name: `transports-${f}`, env: { OBF_REFERENCE_TRANSPORT: 'pcsc,serial' } });
+      if (!cert) continue;
+      const expected = new Set(expectations.faults[f] ?? []);
+      for (const sc of cert.scenarios) {
+        const tp = sc.testPurpose ?? sc.name;
+        check(sc.verdict === (expected.has(tp) ? 'fail' : 'pass'), `over PC/SC and serial with ${f}: ${tp} was ${sc.verdict}${sc.reason ? ` (${sc.reason})` : ''}`);
+      }
+      console.log(`   with ${f}: caught by ${cert.scenarios.filter((sc) => sc.verdict === 'fail').map((sc) => sc.testPurpose).join(' ')}`);
+    }
     const names = Object.keys(FAULTS);
     check(names.every((n) => n in expectations.faults), `fault-expectations.json lacks ${names.filter((n) => !(n in expectations.faults)).join(', ')}`);
     console.log(`== conformance suite against each of ${names.length} reference faults`);
