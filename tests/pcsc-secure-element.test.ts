@@ -98,6 +98,10 @@ describe('PC/SC secure element adapter over pcscd + vpcd', { timeout: 120_000 },
     const rb = await se.transmit(fromHex('00B0000000'));
     assert.equal(rb.sw, 0x9000);
     assert.equal(rb.data.length, 10);
+    // A warm reset (SCardReconnect, SCARD_RESET_CARD) reaches the card: the OBF application is no longer selected.
+    await selectObf(se);
+    await se.reset();
+    assert.equal((await se.transmit(encryptDataApdu(new TextEncoder().encode('$HLM'), 1, true))).sw, 0x6a82);
     const text = trace.render();
     assert.match(text, /ATR 3B8B801FC78031E0674F42462D524546D2, protocol T=0/);
     assert.match(text, /T=0 GET RESPONSE: 00C00000/);

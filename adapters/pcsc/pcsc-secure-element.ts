@@ -5,7 +5,7 @@
  * response shorter than its status word -> NonConformance; an ATR other than the one the lab declared ->
  * HarnessError (the wrong card is in the reader). T=0 status words 61xx / 6Cxx are handled here (t0-exchange.ts).
  */
-import { Context, SCARD_LEAVE_CARD, SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1, SCARD_SHARE_SHARED, SCARD_STATE_PRESENT, type CardInterface, type ContextInterface, type ReaderInterface } from 'smartcard';
+import { Context, SCARD_LEAVE_CARD, SCARD_RESET_CARD, SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1, SCARD_SHARE_SHARED, SCARD_STATE_PRESENT, type CardInterface, type ContextInterface, type ReaderInterface } from 'smartcard';
 import { parseAtr } from '../../protocol/iso-7816-atr.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
 import { toHex } from '../../protocol/hex.ts';
@@ -34,8 +34,6 @@ export type PcscSecureElement = SecureElementAdapter & {
   reset(): Promise<void>;
   close(): Promise<void>;
 };
-
-const RESET_CARD = 1; // SCARD_RESET_CARD (pcsclite.h)
 
 export async function openPcscSecureElement(opts: PcscOptions): Promise<PcscSecureElement> {
   const link = opts.link ?? `harness -> SE (${opts.reader})`;
@@ -146,7 +144,7 @@ class PcscCard implements PcscSecureElement {
 
   async reset(): Promise<void> {
     try {
-      await this.card.reconnect(SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, RESET_CARD);
+      await this.card.reconnect(SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD);
       this.lost = null;
     } catch (e) {
       throw new Inconclusive(`PC/SC: reset of the card in '${this.opts.reader}' failed (${(e as Error).message})`);
