@@ -110,6 +110,37 @@ describe('the example plug-in (examples/plugins/acme-as-plugin.ts) against a ven
   });
 });
 
+describe('a third-party Secure Element (a plug-in card) with the reference device and servers', () => {
+  const target = (fault?: string) => file(`card${fault ? '-' + fault : ''}.yaml`, [
+    'sut: { vendor: Test, product: Card, version: "1" }',
+    'roles:',
+    '  secureElement:',
+    `    plugin: ${path.join(ROOT, 'tests/card-plugin-fixture.ts')}`,
+    `    options: { iccid: "8991009999000000006"${fault ? `, fault: ${fault}` : ''} }`,
+    'capabilities: { algorithms: [aes, 3des-2key], replayCheck: true, counterModes: [higher], gbaU: true }',
+    'parameters:',
+    '  devices:',
+    '    A: { iccid: "8991009999000000006", keySeed: "obf-conformance reference test keys" }',
+    '',
+  ].join('\n'));
+
+  test('the SE and device features pass; the card keeps its state across scenarios as a lab card does', async () => {
+    const out = path.join(dir, 'card-run');
+    const r = await cli(['run', '--no-allure-report', '--target', target(), '--out', out, '--tags', '@secure-element or @device']);
+    const cert = JSON.parse(readFileSync(path.join(out, 'certification.json'), 'utf8'));
+    assert.equal(cert.verdict, 'pass', r.stdout);
+    assert.ok(cert.scenarios.length >= 13);
+    assert.ok(cert.scenarios.every((s: any) => s.verdict === 'pass'));
+  });
+
+  test('a faulty card is caught through the plug-in', async () => {
+    const out = path.join(dir, 'card-fault-run');
+    await cli(['run', '--no-allure-report', '--target', target('se-skip-replay-check'), '--out', out, '--tags', '@secure-element']);
+    const cert = JSON.parse(readFileSync(path.join(out, 'certification.json'), 'utf8'));
+    assert.deepEqual(cert.scenarios.filter((s: any) => s.verdict === 'fail').map((s: any) => s.testPurpose), ['TP/OBF/SE/DEC/BI-01']);
+  });
+});
+
 describe('serve', () => {
   test('starts the servers, prints where they listen, and stops on Ctrl-C', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--roles', 'as,auth'], { stdio: ['ignore', 'pipe', 'pipe'] });
