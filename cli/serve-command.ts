@@ -4,7 +4,7 @@
  * is the older form for the three servers.
  */
 import { parseArgs } from 'node:util';
-import { referenceFaults, serveReferenceParties, SERVE_ROLES, type ServeRole } from '../adapters/index.ts';
+import { referenceFaults, serveReferenceParties, SERVE_ROLES, type ServedParty, type ServeRole } from '../adapters/index.ts';
 import { withLuhn } from '../protocol/iccid.ts';
 import { UsageError, EXIT } from './usage-error.ts';
 import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
@@ -36,6 +36,31 @@ Options:
   --reader <0|1>            vpcd reader for the card: 0 'Virtual PCD 00 00', 1 'Virtual PCD 00 01' (default 0)
   --reference-fault <name>  switch on a fault (see 'obf-conformance faults'); repeatable
   -h, --help                show this help`;
+
+/** The roles and parameters a target file needs to test against the parties just started (tokens included: they are fresh). */
+function targetSnippet(parties: ServedParty[], iccid: string, keySeed: string): string {
+  const by = (r: ServeRole) => parties.find((p) => p.role === r);
+  const detail = (p: ServedParty | undefined, key: string) => p?.details.find((d) => d.startsWith(`${key}: `))?.slice(key.length + 2) ?? '';
+  const lines = ['  sut: { vendor: obf-conformance, product: reference parties, version: "serve" }', '  roles:'];
+  const se = by('se');
+  const device = by('device');
+  if (device) lines.push(`    device: { serial: { path: ${device.where.replace(/^serial /, '')}, baudRate: 115200 } }`);
+  else if (se) lines.push(`    secureElement: { reader: "${/"(.*)"/.exec(se.where)?.[1] ?? ''}" }`);
+  const as = by('as');
+  if (as) lines.push(`    applicationServer: { baseUrl: ${as.where} }`);
+  const auth = by('auth');
+  const rs = by('rs');
+  if (auth && rs) {
+    lines.push(`    authenticationServer: { baseUrl: ${auth.where}, adminToken: ${detail(auth, 'admin token')}, realm: ${detail(auth, 'realm')} }`);
+    lines.push(`    resourceServer: { baseUrl: ${rs.where}, adminToken: ${detail(rs, 'admin token')} }`);
+  } else if (rs) {
+    lines.push(`    resourceServer: { baseUrl: ${rs.where}, adminToken: ${detail(rs, 'admin token')}, rprToken: ${detail(rs, 'RPR token')} }`);
+  }
+  // The reference declares everything it implements (harness/capabilities.ts REFERENCE_CAPABILITIES).
+  lines.push('  capabilities: { algorithms: [aes, 3des-2key, 3des-3key], replayCheck: true, counterModes: [no-check, higher], gbaU: true, clockHook: true }');
+  if (se || device || auth) lines.push('  parameters:', '    devices:', `      A: { iccid: "${iccid}", keySeed: "${keySeed}" }`);
+  return lines.join('\n');
+}
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { roles: { type: 'string' }, port: { type: 'string' }, iccid: { type: 'string' }, reader: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
@@ -74,6 +99,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     for (const d of p.details) console.log(`  ${''.padEnd(22)} ${d}`);
   }
   if (roles.includes('se') || roles.includes('device')) console.log(`test keys: derived from ICCID ${iccid} with keySeed "${served.keySeed}"`);
+  console.log(`a target file reaching ${served.parties.length === 1 ? 'it' : 'them'} (docs/target-file.md):\n${targetSnippet(served.parties, iccid, served.keySeed)}`);
   await serveUntilStopped(served);
   return EXIT.ok;
 }
