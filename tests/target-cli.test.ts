@@ -64,6 +64,25 @@ describe('malformed target files on the command line: one line on stderr, exit 2
   }
 });
 
+describe('targets check probes each named role', () => {
+  test('a server that is down: FAIL with the reason, exit 1; the roles left out are the reference', async () => {
+    const net = await import('node:net');
+    const s = net.createServer();
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    const target = file('down.yaml', `sut: { vendor: A, product: B, version: "1" }\nroles:\n  applicationServer: { baseUrl: "http://127.0.0.1:${port}/obf/v1" }\ncapabilities: { algorithms: [aes] }\n`);
+    const r = await cli(['targets', 'check', target]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /applicationServer\s+http:\/\/127\.0\.0\.1:\d+\/obf\/v1\s+FAIL\s+.*connection refused/);
+    assert.match(r.stdout, /secureElement\s+reference\s+--/);
+    assert.match(r.stdout, /not applicable with these: scenarios tagged @needs-3des/);
+    const json = JSON.parse((await cli(['targets', 'check', target, '--json'])).stdout);
+    assert.equal(json.ok, false);
+    assert.equal(json.roles.find((x: any) => x.role === 'applicationServer').ok, false);
+  });
+});
+
 describe('the example plug-in (examples/plugins/acme-as-plugin.ts) against a vendor API', () => {
   test('carries the Application Server features: every scenario passes through the vendor API', async () => {
     const hub = await startAcmeHub('acme-api-key-1234');
