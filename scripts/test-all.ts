@@ -127,6 +127,11 @@ async function suiteTests(): Promise<void> {
       check(hw.scenarios.length > 0, 'over PC/SC and serial: the suite ran no scenario');
       console.log(`   ${hw.scenarios.length} scenarios, verdict ${hw.verdict}`);
       keyHygiene(path.join(dir, 'transports'));
+      // Evidence (issue 5 item 5): the AT lines and the APDUs over PC/SC, T=0 exchanges included, reach Allure.
+      const evidence = filesUnder(path.join(dir, 'transports', 'allure-results')).filter((f) => f.endsWith('-attachment.txt')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      for (const [what, re] of [['AT lines', / at {5}harness -> device A >> AT\+OBFDL="/], ['APDUs over PC/SC', / apdu {3}harness -> SE A -- card in 'Virtual PCD 00 00', ATR /], ['T=0 GET RESPONSE', /T=0 GET RESPONSE: 00C00000/]] as const) {
+        check(re.test(evidence), `over PC/SC and serial: no ${what} in the Allure evidence traces`);
+      }
     }
     // A fault of the card and one of the device over those transports: the same scenarios fail, with verdict fail.
     for (const f of ['se-skip-replay-check', 'device-skip-checksum']) {
