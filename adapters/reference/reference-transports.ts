@@ -13,7 +13,7 @@ import { openPcscSecureElement } from '../pcsc/pcsc-secure-element.ts';
 import { openPtyPair, type PtyPair } from '../serial/pty-pair.ts';
 import { openSerialDevice, type SerialDevice } from '../serial/serial-device.ts';
 import type { Trace } from '../trace.ts';
-import type { DeviceUnderTest, SystemUnderTest } from '../types.ts';
+import type { DeviceUnderTest, ProvisionOptions, SystemUnderTest } from '../types.ts';
 import { referenceDeviceAdapter } from './reference-sut.ts';
 
 export interface ReferenceTransports {
@@ -75,6 +75,10 @@ export class ReferenceOverTransports implements SystemUnderTest {
     return new ReferenceOverTransports(inner, transports, slots, opts);
   }
 
+  get providers() {
+    return this.inner.providers;
+  }
+
   get description() {
     const d = this.inner.description;
     const how = [this.transports.secureElement === 'pcsc' ? 'each SE a virtual card reached through pcscd + vpcd (PC/SC)' : '', this.transports.device === 'serial' ? 'each device on a pty, driven with AT commands' : ''].filter(Boolean).join('; ');
@@ -107,8 +111,10 @@ export class ReferenceOverTransports implements SystemUnderTest {
     });
   }
 
-  async provisionDevice(label: string): Promise<DeviceUnderTest> {
+  async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {
     await this.cleanup;
+    // eUICC devices (6.3.1, several profiles) stay in-process: a virtual card here carries one card application.
+    if (opts.subscriptions?.length) return this.inner.provisionDevice(label, opts);
     const dut = await this.inner.provisionDevice(label);
     const faults = new Set(this.opts.faults);
     const personalisation = { iccid: dut.iccid, keys: dut.keys, ...(dut.gba ? { gba: dut.gba } : {}), faults: this.opts.faults };

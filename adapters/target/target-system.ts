@@ -11,10 +11,10 @@ import { HarnessError, NotApplicable } from '../../harness/verdicts.ts';
 import { HttpApplicationServer } from '../http/application-server-client.ts';
 import { HttpAuthenticationServer, HttpResourceServer } from '../http/gba-servers-client.ts';
 import { TracedSecureElement, type ApduTransport } from '../apdu/traced-secure-element.ts';
-import { DEFAULT_KEY_SEED, IMPI_DOMAIN, referenceKeysFor } from '../reference/reference-sut.ts';
+import { DEFAULT_KEY_SEED, IMPI_DOMAIN, ReferenceSystem, referenceKeysFor } from '../reference/reference-sut.ts';
 import { referenceCard, referenceDeviceOn, startReferenceServerSet, type StartedReferenceServers } from '../reference/reference-parts.ts';
 import type { Trace } from '../trace.ts';
-import type { ApplicationServerAdapter, AuthenticationServerAdapter, DeviceAdapter, DeviceUnderTest, ResourceServerAdapter, SecureElementAdapter, SutDescription, SystemUnderTest } from '../types.ts';
+import type { ApplicationServerAdapter, AuthenticationProvider, AuthenticationServerAdapter, DeviceAdapter, DeviceUnderTest, ProvisionOptions, ResourceServerAdapter, SecureElementAdapter, SutDescription, SystemUnderTest } from '../types.ts';
 import type { DeviceParameters, TargetFile } from './target-file.ts';
 import { openPlugin } from './plugins.ts';
 import { openThirdPartyDevice, openThirdPartySecureElement, type Closable } from './hardware.ts';
@@ -45,6 +45,9 @@ export class TargetSystem implements SystemUnderTest {
   private constructor(
     private readonly target: TargetFile,
     private readonly reference: StartedReferenceServers,
+    /** With the Authentication and Resource Servers on the reference: the whole reference deployment (its providers, eUICCs). */
+    private readonly gbaReference: ReferenceSystem | null,
+    readonly providers: readonly AuthenticationProvider[],
     private readonly faults: string[],
     private readonly timeouts: Timeouts,
     readonly applicationServer: ApplicationServerAdapter,
@@ -64,9 +67,11 @@ export class TargetSystem implements SystemUnderTest {
     const roles = target.roles;
     let holder: TargetSystem | null = null;
     const trace = () => holder?.trace ?? null;
+    // The reference's GBA side is its multi-provider deployment (6.3.1): reused whole when the file names neither server.
+    const gbaReference = !tp.has('authenticationServer') && !tp.has('resourceServer') ? await ReferenceSystem.start({ faults: opts.faults as never, timeoutMs: timeouts.httpMs }) : null;
     const reference = await startReferenceServerSet({
-      applicationServer: !tp.has('applicationServer'),
-      authenticationServer: !tp.has('authenticationServer'),
+      applicationServer: !tp.has('applicationServer') && !gbaReference,
+      authenticationServer: !tp.has('authenticationServer') && !gbaReference,
       externalRs: roles.resourceServer?.baseUrl && roles.resourceServer.rprToken ? { url: roles.resourceServer.baseUrl, rprToken: roles.resourceServer.rprToken } : undefined,
     }, opts.faults);
     const closers: Closable[] = [];
@@ -79,10 +84,12 @@ export class TargetSystem implements SystemUnderTest {
       const asRole = roles.applicationServer;
       const applicationServer: ApplicationServerAdapter = asRole?.plugin
         ? await plugin('applicationServer', asRole)
-        : new HttpApplicationServer({ baseUrl: asRole?.baseUrl ?? reference.applicationServer!, token: asRole?.token, timeoutMs: timeouts.httpMs, trace, name: 'AS' });
+        : asRole?.baseUrl || !gbaReference
+          ? new HttpApplicationServer({ baseUrl: asRole?.baseUrl ?? reference.applicationServer!, token: asRole?.token, timeoutMs: timeouts.httpMs, trace, name: 'AS' })
+          : gbaReference.applicationServer;
       const authRole = roles.authenticationServer;
       const clockHook = authRole ? target.capabilities.clockHook === true : true;
-      const authenticationServer: AuthenticationServerAdapter = authRole?.plugin
+      const authenticationServer: AuthenticationServerAdapter = gbaReference ? gbaReference.authenticationServer : authRole?.plugin
         ? await plugin('authenticationServer', authRole)
         : new HttpAuthenticationServer({
           baseUrl: authRole?.baseUrl ?? reference.authenticationServer!.url,
@@ -91,26 +98,35 @@ export class TargetSystem implements SystemUnderTest {
           clockHook, timeoutMs: timeouts.httpMs, trace,
         });
       const rsRole = roles.resourceServer;
-      const resourceServer: ResourceServerAdapter = rsRole?.plugin
+      const resourceServer: ResourceServerAdapter = gbaReference ? gbaReference.resourceServer : rsRole?.plugin
         ? await plugin('resourceServer', rsRole)
         : new HttpResourceServer({ baseUrl: rsRole?.baseUrl ?? reference.resourceServer!.url, adminToken: rsRole?.adminToken ?? reference.resourceServer!.adminToken, timeoutMs: timeouts.httpMs, trace });
-      holder = new TargetSystem(target, reference, opts.faults, timeouts, applicationServer, authenticationServer, resourceServer, describeTarget(target, opts.faults, reference));
+      // A third-party Authentication Server is one provider; scenarios naming others are not applicable.
+      const providers: readonly AuthenticationProvider[] = gbaReference
+        ? gbaReference.providers
+        : [{ name: target.sut.vendor, kind: 'telecom operator', authenticationServer, resourceServer, url: authRole?.baseUrl ?? reference.authenticationServer?.url ?? '' }];
+      holder = new TargetSystem(target, reference, gbaReference, providers, opts.faults, timeouts, applicationServer, authenticationServer, resourceServer, describeTarget(target, opts.faults, gbaReference ? undefined : reference));
       holder.closers.push(...closers);
       return holder;
     } catch (e) {
       for (const c of closers) await c.close().catch(() => undefined);
       await reference.close();
+      await gbaReference?.close();
       throw e;
     }
   }
 
   beginScenario(trace: Trace): void {
     this.trace = trace;
+    this.gbaReference?.beginScenario(trace);
   }
 
-  async provisionDevice(label: string): Promise<DeviceUnderTest> {
+  async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {
     const tp = this.target.thirdParty;
     const p = this.target.parameters.devices[label];
+    // Reference card and device the file says nothing about: the reference deployment makes them (eUICCs included).
+    if (this.gbaReference && !p && !tp.has('secureElement') && !tp.has('device')) return this.gbaReference.provisionDevice(label, opts);
+    if (opts.subscriptions?.length) throw new NotApplicable(`the scenario needs device ${label} as an eUICC with profiles of ${opts.subscriptions.join(', ')}, which this target does not provide`);
     const thirdPartyParts = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => tp.has(r));
     if (!p && thirdPartyParts.length) {
       throw new NotApplicable(`the scenario needs device ${label}, and the target file describes no device ${label} (parameters.devices.${label}) for the third-party ${thirdPartyParts.join(', ')}`);
@@ -197,6 +213,7 @@ export class TargetSystem implements SystemUnderTest {
     for (const o of this.opened.values()) await o.close().catch(() => undefined);
     for (const c of this.closers) await c.close().catch(() => undefined);
     await this.reference.close();
+    await this.gbaReference?.close();
   }
 }
 
