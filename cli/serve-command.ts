@@ -47,7 +47,7 @@ function targetSnippet(parties: ServedParty[], iccid: string, keySeed: string): 
   if (device) lines.push(`    device: { serial: { path: ${device.where.replace(/^serial /, '')}, baudRate: 115200 } }`);
   else if (se) lines.push(`    secureElement: { reader: "${/"(.*)"/.exec(se.where)?.[1] ?? ''}" }`);
   const as = by('as');
-  if (as) lines.push(`    applicationServer: { baseUrl: ${as.where} }`);
+  if (as) lines.push(`    applicationServer: { baseUrl: ${as.where}, adminToken: ${detail(as, 'admin token')} }`);
   const auth = by('auth');
   const rs = by('rs');
   if (auth && rs) {

@@ -41,9 +41,10 @@ export async function serveReferenceParties(opts: ServeOptions): Promise<{ parti
   const token = () => randomBytes(24).toString('base64url');
   try {
     if (opts.roles.includes('as')) {
-      const as = await startApplicationServer({ port: at(0), faults });
+      const asAdmin = token();
+      const as = await startApplicationServer({ port: at(0), faults, adminToken: asAdmin });
       closers.push(() => as.close());
-      parties.push({ role: 'as', name: 'Application Server', where: as.url, details: [`try: curl -s ${as.url}/health`] });
+      parties.push({ role: 'as', name: 'Application Server', where: as.url, details: [`admin token: ${asAdmin}`, `try: curl -s ${as.url}/health`] });
     }
     if (opts.roles.includes('rs') || opts.roles.includes('auth')) {
       const rsAdmin = token();

@@ -21,6 +21,8 @@ export interface ReferenceServerChoice {
 
 export interface StartedReferenceServers {
   applicationServer?: string;
+  /** Bearer token of the reference Application Server's key import (docs/profile/http-api.md 3). */
+  applicationServerAdminToken?: string;
   authenticationServer?: { url: string; adminToken: string; realm: string };
   resourceServer?: { url: string; adminToken: string };
   close(): Promise<void>;
@@ -37,9 +39,11 @@ export async function startReferenceServerSet(choice: ReferenceServerChoice, fau
   };
   try {
     if (choice.applicationServer) {
-      const as = await startApplicationServer({ faults });
+      const adminToken = token();
+      const as = await startApplicationServer({ faults, adminToken });
       running.push(as);
       out.applicationServer = as.url;
+      out.applicationServerAdminToken = adminToken;
     }
     if (choice.authenticationServer) {
       let rs = choice.externalRs;

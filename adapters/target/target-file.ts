@@ -40,7 +40,7 @@ export const TARGET_SPEC: Spec = {
       kind: 'object', fields: {
         secureElement: { kind: 'object', fields: { reader: { kind: 'string', minLength: 1 }, atr: { kind: 'string', pattern: /^(?:[0-9A-Fa-f]{2}){2,33}$/, hint: 'the ATR in hex (2 to 33 bytes)' }, ...PLUGIN } },
         device: { kind: 'object', fields: { serial: SERIAL, ...PLUGIN } },
-        applicationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, token: TOKEN, ...PLUGIN } },
+        applicationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, token: TOKEN, adminToken: TOKEN, ...PLUGIN } },
         authenticationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, realm: { kind: 'string', pattern: /^[A-Za-z0-9.-]+$/, hint: 'a domain name' }, ...PLUGIN } },
         resourceServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, rprToken: TOKEN, ...PLUGIN } },
       },
@@ -101,7 +101,7 @@ export interface TargetFile {
   roles: {
     secureElement?: { reader?: string; atr?: string } & Partial<PluginRef>;
     device?: { serial?: SerialSettings } & Partial<PluginRef>;
-    applicationServer?: { baseUrl?: string; token?: string } & Partial<PluginRef>;
+    applicationServer?: { baseUrl?: string; token?: string; adminToken?: string } & Partial<PluginRef>;
     authenticationServer?: { baseUrl?: string; adminToken?: string; realm?: string } & Partial<PluginRef>;
     resourceServer?: { baseUrl?: string; adminToken?: string; rprToken?: string } & Partial<PluginRef>;
   };

@@ -85,7 +85,7 @@ export class TargetSystem implements SystemUnderTest {
       const applicationServer: ApplicationServerAdapter = asRole?.plugin
         ? await plugin('applicationServer', asRole)
         : asRole?.baseUrl || !gbaReference
-          ? new HttpApplicationServer({ baseUrl: asRole?.baseUrl ?? reference.applicationServer!, token: asRole?.token, timeoutMs: timeouts.httpMs, trace, name: 'AS' })
+          ? new HttpApplicationServer({ baseUrl: asRole?.baseUrl ?? reference.applicationServer!, token: asRole?.token, adminToken: asRole?.baseUrl ? asRole.adminToken : reference.applicationServerAdminToken, timeoutMs: timeouts.httpMs, trace, name: 'AS' })
           : gbaReference.applicationServer;
       const authRole = roles.authenticationServer;
       const clockHook = authRole ? target.capabilities.clockHook === true : true;
