@@ -42,7 +42,7 @@ describe('plug-ins', () => {
   test('the factory gets the options and the timeout; an adapter missing a method is a harness error', async () => {
     const f = plugin('partial.mjs', 'export default (ctx) => ({ importKey: async () => ctx.options, decryptData: async () => ctx.timeoutMs });\n');
     await assert.rejects(openPlugin(f, 'applicationServer', ctx), (e: Error) => e instanceof HarnessError && /without encryptData, postRaw/.test(e.message));
-    const g = plugin('full.mjs', 'export default (ctx) => ({ grant: async () => ctx.options, revoke: async () => ctx.timeoutMs });\n');
+    const g = plugin('full.mjs', 'export default (ctx) => ({ grant: async () => ctx.options, revoke: async () => ctx.timeoutMs, exportRights: async () => ({}), subscriptionChange: async () => ({}) });\n');
     const rs = await openPlugin<{ grant(): Promise<unknown>; revoke(): Promise<unknown> }>(g, 'resourceServer', ctx);
     assert.deepEqual(await rs.grant(), { x: 1 });
     assert.equal(await rs.revoke(), 300);

@@ -34,8 +34,17 @@ export const ROLE_METHODS: Record<Role, readonly string[]> = {
   secureElement: ['transmit'],
   device: ['deliverDownlink', 'requestUplink', 'readState'],
   applicationServer: ['importKey', 'decryptData', 'encryptData', 'postRaw'],
-  authenticationServer: ['rpb', 'rpo', 'registerNaf'],
-  resourceServer: ['grant', 'revoke'],
+  authenticationServer: ['rpb', 'rpo', 'registerNaf', 'transferOut'],
+  resourceServer: ['grant', 'revoke', 'exportRights', 'subscriptionChange'],
+};
+
+/** Methods an adapter may offer (adapters/types.ts marks them optional): timed like the others when present. */
+const OPTIONAL_METHODS: Record<Role, readonly string[]> = {
+  secureElement: [],
+  device: [],
+  applicationServer: ['configureNaf', 'establishRpaKeys'],
+  authenticationServer: ['advanceClock'],
+  resourceServer: [],
 };
 
 const LINKS: Record<Role, string> = {
@@ -92,7 +101,7 @@ const VERDICT_ERRORS = ['NonConformance', 'Inconclusive', 'NotApplicable', 'Harn
 
 /** A proxy whose role methods each race the timeout; a plug-in's own error that is not a verdict class is reported as no usable answer. */
 function guarded<T extends object>(adapter: T, role: Role, link: string, timeoutMs: number): T {
-  const methods = new Set(ROLE_METHODS[role]);
+  const methods = new Set([...ROLE_METHODS[role], ...OPTIONAL_METHODS[role]]);
   return new Proxy(adapter, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
