@@ -7,7 +7,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeTarget, iccidRange, loadPluginFactory, loadTargetFile, maskTargetText, timeoutsOf, YamlSchemaError, type TargetFile, type Timeouts } from '../adapters/index.ts';
 import { effectiveCapabilities, REFERENCE_CAPABILITIES, ROLES, type Capabilities } from '../harness/capabilities.ts';
-import { suiteVersion } from '../harness/suite-info.ts';
 import type { RunMetadata } from '../reports/certification.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -66,12 +65,16 @@ export async function prepareTargetRun(file: string | undefined, opts: { faults:
   return { target, capabilities: effectiveCapabilities(target.capabilities, target.thirdParty), timeouts, sut: describeTarget(target, opts.faults) };
 }
 
-/** target.masked.yaml (with a target file) and capabilities.json (always), in the run folder. */
+/**
+ * With a target file: target.masked.yaml and capabilities.json in the run folder (the reports' contract,
+ * docs/certification-report.md: `declared` values are true/false or text, so lists are written as "aes, 3des-2key").
+ * A reference run writes neither: the reports then show the reference and all its capabilities.
+ */
 export async function writeTargetRecords(out: string, run: TargetRun): Promise<void> {
   const t = run.target;
-  if (t) await writeFile(path.join(out, 'target.masked.yaml'), maskTargetText(await readFile(t.file, 'utf8')));
-  const sut = t
-    ? { vendor: t.sut.vendor, product: t.sut.product, version: t.sut.version, ...(iccidRange(t) ? { iccidRange: iccidRange(t) } : {}), ...(t.roles.applicationServer?.baseUrl ? { serverUrl: t.roles.applicationServer.baseUrl } : {}) }
-    : { vendor: 'obf-conformance', product: 'OBF reference implementation', version: suiteVersion() };
-  await writeFile(path.join(out, 'capabilities.json'), JSON.stringify({ declared: run.capabilities, sut }, null, 2) + '\n');
+  if (!t) return;
+  await writeFile(path.join(out, 'target.masked.yaml'), maskTargetText(await readFile(t.file, 'utf8')));
+  const sut = { vendor: t.sut.vendor, product: t.sut.product, version: t.sut.version, ...(iccidRange(t) ? { iccidRange: iccidRange(t) } : {}), ...(t.roles.applicationServer?.baseUrl ? { serverUrl: t.roles.applicationServer.baseUrl } : {}) };
+  const declared = Object.fromEntries(Object.entries(run.capabilities).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+  await writeFile(path.join(out, 'capabilities.json'), JSON.stringify({ declared, sut }, null, 2) + '\n');
 }

@@ -106,7 +106,8 @@ describe('the example plug-in (examples/plugins/acme-as-plugin.ts) against a ven
       assert.ok(readFileSync(path.join(out, 'cucumber-messages.ndjson'), 'utf8').includes('x-api-key: <masked>'), 'the plug-in\'s exchanges are in the evidence');
       const caps = JSON.parse(readFileSync(path.join(out, 'capabilities.json'), 'utf8'));
       assert.deepEqual(caps.sut, { vendor: 'Acme', product: 'Acme IoT Hub', version: '2.0' });
-      assert.deepEqual(caps.declared.algorithms, ['aes', '3des-2key']);
+      assert.equal(caps.declared.algorithms, 'aes, 3des-2key');
+      assert.equal(caps.declared.replayCheck, true);
     } finally {
       await hub.close();
     }
