@@ -1,12 +1,15 @@
 /**
- * Chooses and opens the system under test. Today: the bundled reference implementation, optionally with
- * faults switched on. (Third-party targets arrive with the target file: see issue "Testing third-party equipment".)
+ * Chooses and opens the system under test: the bundled reference implementation (optionally with faults
+ * switched on), or the mix a target file describes (adapters/target/, docs/target-file.md).
  */
 import { randomBytes } from 'node:crypto';
 import { DataFileError, FAULTS, isFaultName, startApplicationServer, startAuthenticationServer, startResourceServer, type FaultName } from '../reference-impl/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { ReferenceSystem, REFERENCE_REALM } from './reference/reference-sut.ts';
+import { ReferenceOverTransports, parseReferenceTransports } from './reference/reference-transports.ts';
 import type { SystemUnderTest } from './types.ts';
+import { TargetSystem } from './target/target-system.ts';
+import { loadTargetFile } from './target/target-file.ts';
 
 export interface SutConfig {
   target: 'reference';
@@ -14,6 +17,8 @@ export interface SutConfig {
   timeoutMs?: number;
   /** The reference servers' SQLite data file; in memory when absent. */
   data?: string;
+  /** A target file (docs/target-file.md): the roles it names are third-party, the others stay on the reference. */
+  targetFile?: string;
 }
 
 export function referenceFaults(): Record<string, { party: string; description: string; breaks: string }> {
@@ -23,7 +28,24 @@ export function referenceFaults(): Record<string, { party: string; description: 
 export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnderTest> {
   const unknown = config.faults.filter((f) => !isFaultName(f));
   if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
-  return ReferenceSystem.start({ faults: config.faults as FaultName[], timeoutMs: config.timeoutMs, data: config.data });
+  if (config.targetFile) return TargetSystem.open(loadTargetFile(config.targetFile), { faults: config.faults, timeoutMs: config.timeoutMs ?? 5000 });
+  // OBF_REFERENCE_TRANSPORT=pcsc,serial: the reference's cards over PC/SC, its devices on a pty (npm test runs the suite so once).
+  const transports = process.env.OBF_REFERENCE_TRANSPORT ? parseReferenceTransports(process.env.OBF_REFERENCE_TRANSPORT) : null;
+  const reference = await ReferenceSystem.start({ faults: config.faults as FaultName[], timeoutMs: config.timeoutMs, data: config.data });
+  if (!transports) return reference;
+  return ReferenceOverTransports.start(reference, transports, { faults: config.faults as FaultName[], timeoutMs: config.timeoutMs ?? 5000 });
+}
+
+export { loadTargetFile, maskTargetText, iccidRange, YamlSchemaError, type TargetFile } from './target/target-file.ts';
+export { timeoutsOf, describeTarget, type Timeouts } from './target/target-system.ts';
+export { loadPluginFactory } from './target/plugins.ts';
+export { probeTarget, type ProbeResult } from './target/probe.ts';
+export type { ServeRole, ServedParty, ServeOptions } from './reference/reference-parties.ts';
+export const SERVE_ROLES = ['as', 'auth', 'rs', 'se', 'device'] as const;
+
+/** Reference parties standalone (`serve`); loaded on use, so commands without a card or a pty never load pcsc-lite. */
+export async function serveReferenceParties(opts: import('./reference/reference-parties.ts').ServeOptions) {
+  return (await import('./reference/reference-parties.ts')).serveReferenceParties(opts);
 }
 
 export type * from './types.ts';

@@ -4,7 +4,7 @@
  */
 export interface TraceEntry {
   at: string;
-  channel: 'apdu' | 'device' | 'http' | 'note';
+  channel: 'apdu' | 'at' | 'device' | 'http' | 'note';
   direction: '>>' | '<<' | '--';
   /** Who talks to whom, e.g. "harness -> SE A", "device A -> SE A". */
   link: string;

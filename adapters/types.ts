@@ -163,6 +163,8 @@ export interface SystemUnderTest {
   readonly resourceServer: ResourceServerAdapter;
   /** Every authentication provider of the deployment; the first is `authenticationServer` / `resourceServer`. */
   readonly providers: readonly AuthenticationProvider[];
+  /** PIXIT: the NAF_Id (hex) of each Application Server the scenarios name, when the lab fixes them (target file). */
+  readonly nafIds?: Record<string, string>;
   /** Start a scenario: later exchanges are recorded in `trace`. */
   beginScenario(trace: Trace): void;
   /** A device with its SE, personalised with keys the harness knows; `label` names it in the scenario ("A", "B"). */

@@ -23,7 +23,9 @@ Commands:
   package          Write a signed results package of a run folder (Ed25519, SHA-256 manifest).
   verify           Check a results package with the lab's public key; names any changed file.
   keys generate    Generate a lab's Ed25519 key pair for package and verify.
-  reference serve  Start the reference servers alone, to try the HTTP APIs by hand.
+  targets check    Validate a target file and probe each role it names (reader, serial port, servers).
+  serve            Start reference parties standalone (servers, virtual card, device on a pty) until Ctrl-C.
+  reference serve  Start the reference servers alone (the older form of 'serve --roles as,auth,rs').
   load             Simulate many devices sending uplink packets to the reference Application Server.
 
 Run 'obf-conformance <command> --help' for a command's options.
@@ -49,6 +51,12 @@ async function load(name: string): Promise<Command | undefined> {
       return (await import('./gba-command.ts')).gbaDeriveCommand;
     case 'gba':
       return (await import('./gba-command.ts')).gbaHelpCommand;
+    case 'targets check':
+      return (await import('./targets-command.ts')).targetsCheckCommand;
+    case 'targets':
+      return (await import('./targets-command.ts')).targetsHelpCommand;
+    case 'serve':
+      return (await import('./serve-command.ts')).serveCommand;
     case 'reference serve':
       return (await import('./reference-command.ts')).referenceServeCommand;
     case 'reference':

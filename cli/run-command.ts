@@ -17,6 +17,7 @@ import { referenceFaults } from '../adapters/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
 import { alignAllureStatuses, annotateAllureResults, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
+import { prepareTargetRun, writeTargetRecords, type TargetRun } from './target-options.ts';
 import { RunResultsWriter } from '../reports/allure-results-writer.ts';
 import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
 import { CAPABILITIES_FILE, TARGET_MASKED_FILE, readRunContext } from '../reports/run-context.ts';
@@ -28,14 +29,19 @@ export const DEFAULT_OUT = 'results';
 /** Files that mark a folder as an earlier run's output, which a new run may replace. */
 const RUN_FOLDER_MARKERS = ['certification.json', 'allure-results', 'cucumber-messages.ndjson'];
 
-const HELP = `Usage: obf-conformance run [--out <dir>] [--tags <expr>] [--reference-fault <name>] [--list-faults]
-                           [--no-allure-report] [--parallel <n>] [--timeout <ms>] [--reference-data <file>]
-                           [--lab <name>] [--operator <name>] [--waivers <file>] [--shard <i>/<n>]
+const HELP = `Usage: obf-conformance run [--target <file>] [--out <dir>] [--tags <expr>] [--reference-fault <name>]
+                           [--list-faults] [--no-allure-report] [--parallel <n>] [--timeout <ms>]
+                           [--reference-data <file>] [--lab <name>] [--operator <name>] [--waivers <file>]
+                           [--shard <i>/<n>]
 
 Run the OBF conformance suite (features/) against the system under test and write reports.
-The system under test is the bundled reference implementation (SE, device, Application Server).
+The system under test is the bundled reference implementation (SE, device, Application, Authentication and
+Resource Servers), or the mix a target file describes.
 
 Options:
+  --target <file>           target file (YAML, docs/target-file.md): the third-party roles and how to reach
+                            them, their declared capabilities and the test parameters; roles it does not name
+                            stay on the reference. Check it first with 'obf-conformance targets check <file>'.
   --out <dir>               where reports go (default: ${DEFAULT_OUT}/, relative to the current directory):
                               certification.html, certification.json   the certification report
                               junit.xml                                 JUnit XML for CI
@@ -51,7 +57,8 @@ Options:
   --list-faults             list the reference implementation's faults and exit
   --no-allure-report        write Allure results but do not generate the HTML report (no Java needed)
   --parallel <n>            run scenarios in n worker processes (default 1)
-  --timeout <ms>            how long to wait for the system under test to answer (default 5000)
+  --timeout <ms>            how long to wait for the system under test to answer (default 5000; a target
+                            file's parameters.timeouts win for what they cover)
   --reference-data <file>   the reference servers keep their state (keys, counters, bootstraps, rights) in
                             this new SQLite file instead of in memory, to inspect after the run; it holds
                             keys in clear, so it must be outside --out, and it must not exist yet
@@ -103,6 +110,12 @@ export interface RunOptions {
   operator?: string;
   shard?: Shard;
   waivers?: { file: string; entries: Waiver[] };
+  /** The target file's system under test, capabilities and timeouts (default: the reference). */
+  targetRun?: TargetRun;
+  /** run --target: the target file, loaded and checked by prepareTargetRun before the run. */
+  targetFile?: string;
+  /** Whether --timeout was given (a target file's timeouts win over the default, not over an explicit value's role). */
+  timeoutGiven?: boolean;
 }
 
 /** A name for the reports: one line, not empty, not absurdly long. */
@@ -120,7 +133,7 @@ export function parseRunArgs(args: string[]): RunRequest {
   const { values } = parseArgs({
     args,
     options: {
-      out: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
+      out: { type: 'string' }, target: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
       'list-faults': { type: 'boolean' }, 'no-allure-report': { type: 'boolean' }, parallel: { type: 'string' },
       timeout: { type: 'string' }, 'reference-data': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       lab: { type: 'string' }, operator: { type: 'string' }, waivers: { type: 'string' }, shard: { type: 'string' },
@@ -173,7 +186,8 @@ export function parseRunArgs(args: string[]): RunRequest {
       throw e;
     }
   }
-  return { kind: 'run', options: { out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData, lab, operator, shard, waivers } };
+  if (referenceData && values.target !== undefined) throw new UsageError('run: --reference-data is for a run against the reference alone, not with --target');
+  return { kind: 'run', options: { out, tags: values.tags, faults, allureReport: !values['no-allure-report'], parallel, timeoutMs, referenceData, lab, operator, shard, waivers, targetFile: values.target, timeoutGiven: values.timeout !== undefined } };
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -183,7 +197,9 @@ export async function runCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (request.kind === 'list-faults') return faultsCommand([]);
-  const report = await runSuite(request.options);
+  const o = request.options;
+  const targetRun = await prepareTargetRun(o.targetFile, { faults: o.faults, timeoutMs: o.timeoutGiven ? o.timeoutMs : undefined, parallel: o.parallel });
+  const report = await runSuite({ ...o, timeoutMs: targetRun.timeouts.httpMs, targetRun });
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
 }
 
@@ -204,6 +220,8 @@ function referenceDataFile(given: string, out: string): string {
 
 /** Run the suite and write every report. Returns the certification report. */
 export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
+  const targetRun = opts.targetRun ?? (await prepareTargetRun(undefined, { faults: opts.faults, timeoutMs: opts.timeoutMs, parallel: opts.parallel }));
+  process.env.OBF_STEP_TIMEOUT_MS = String(targetRun.timeouts.stepMs);
   const log = (line: string) => {
     if (!opts.quiet) process.stdout.write(line + '\n');
   };
@@ -218,10 +236,8 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       format: [...progress, `message:${messagesFile}`, ['allure-cucumberjs/reporter', path.join(opts.out, 'allure-formatter.log')]],
       // Clause and test-purpose labels come from steps/support/allure-labels.ts, which sees Examples-row tags too.
       // printAttachments off: the evidence traces belong in the reports, not in the console's failure list.
-      // RunResultsWriter: Allure's own writer fsyncs every file, the largest cost of a run (reports/allure-results-writer.ts).
-      // Cucumber types formatOptions as JSON; the Allure formatter takes a writer object there as well, used as given.
-      formatOptions: { resultsDir, printAttachments: false, writer: new RunResultsWriter(resultsDir) } as unknown as { resultsDir: string },
-      worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true, ...(opts.referenceData ? { referenceData: opts.referenceData } : {}) },
+      formatOptions: { resultsDir, printAttachments: false },
+      worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true, ...(opts.referenceData ? { referenceData: opts.referenceData } : {}), ...(targetRun.target ? { targetFile: targetRun.target.file } : {}), capabilities: { ...targetRun.capabilities } },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,
       strict: true,
@@ -246,12 +262,14 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, REPORT_FILES.traceability, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
     await rm(path.join(opts.out, stale), { recursive: true, force: true });
   }
+  await writeTargetRecords(opts.out, targetRun);
   await mkdir(resultsDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const fault = opts.faults.length ? opts.faults.join(',') : null;
   if (opts.waivers) await writeFile(path.join(opts.out, 'waivers.yaml'), await readFile(opts.waivers.file));
   const shardNote = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${fullPlan.length})` : '';
-  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'}${shardNote} against the reference implementation${fault ? ` with fault ${fault}` : ''}`);
+  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'}${shardNote} against ${targetRun.target ? targetRun.sut.name : 'the reference implementation'}${fault ? ` with fault ${fault}` : ''}`);
+  if (targetRun.target) log(`  ${targetRun.sut.description}`);
 
   const stderrChunks: string[] = [];
   const stderr = new PassThrough();
@@ -270,10 +288,10 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       ? {
         kind: 'third-party',
         name: `${context.identity.vendor} ${context.identity.product} ${context.identity.version}`,
-        description: `declared in the target file (${TARGET_MASKED_FILE}, ${CAPABILITIES_FILE})`,
+        description: targetRun.target ? targetRun.sut.description : `declared in the target file (${TARGET_MASKED_FILE}, ${CAPABILITIES_FILE})`,
         fault: null, identity: context.identity, capabilities: context.capabilities ?? undefined, targetFile: context.targetFile,
       }
-      : {
+      : targetRun.target ? targetRun.sut : {
         kind: 'reference',
         name: 'OBF reference implementation',
         description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,

@@ -17,9 +17,12 @@ export async function listenOrExplain<T extends Closable>(command: string, port:
 
 export async function serveUntilStopped(server: Closable): Promise<void> {
   console.log('Ctrl-C to stop.');
+  // A virtual card between reconnections holds no handle: without this timer Node would exit as if stopped.
+  const keepAlive = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(keepAlive);
   await server.close();
 }

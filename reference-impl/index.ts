@@ -15,3 +15,7 @@ export { startAuthenticationServer, type AuthenticationServerOptions } from './a
 export { startResourceServer, type ResourceServerOptions } from './resource-server/resource-server.ts';
 export { DataFileError } from './storage/database.ts';
 export { FAULTS, isFaultName, type FaultName, type FaultInfo, type FaultSet } from './faults.ts';
+export { startVirtualCard, referenceCardFor, VIRTUAL_CARD_ATR, VPCD_PORT, type VirtualCard, type VirtualCardOptions, type CardSpec, type CardMisbehaviour } from './secure-element/virtual-card.ts';
+export { startSerialDevice, type RunningSerialDevice, type SerialDeviceOptions } from './device/serial-device.ts';
+export { AtInterpreter } from './device/at-interface.ts';
+export { referenceTestKeys, DEFAULT_KEY_SEED, REFERENCE_IMPI_DOMAIN, type ReferenceTestKeys } from './test-keys.ts';

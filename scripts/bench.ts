@@ -1,12 +1,13 @@
 /**
- * npm run bench [-- --json <file>] [--only packet,http,suite]: figures as ratios measured in one run (the machines
+ * npm run bench [-- --json <file>] [--only packet,http,suite,pcsc]: figures as ratios measured in one run (the machines
  * are shared and noisy: compare figures from the same run, not across runs). Nothing here is asserted.
  *   1. packets decoded+verified and built per second, AES-128 and 3DES vectors (../shared/vectors, pysim sources),
  *      beside the same process's raw node:crypto floor: one createCipheriv + update of the same bytes;
  *   2. the reference Application Server's /decrypt route over HTTP beside a bare node:http echo server, same load
  *      generator and connections (scripts/bench-http.ts);
  *   3. wall time of the full suite against the reference, beside Cucumber running the same number of empty
- *      scenarios with the same loader and the Allure formatter: the ratio is the harness's own cost.
+ *      scenarios with the same loader and the Allure formatter: the ratio is the harness's own cost;
+ *   4. one APDU through pcscd + vpcd beside the card alone, and where the time goes (bench-pcsc.ts; --only pcsc).
  */
 import { readFileSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCommandPacket, encodeCommandPacket } from '../protocol/ts-102-225.ts';
 import { fromHex } from '../protocol/hex.ts';
+import { pcscBench } from './bench-pcsc.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VECTORS = process.env.OBF_VECTORS_DIR ?? path.resolve(ROOT, '../shared/vectors');
@@ -118,11 +120,12 @@ function suiteBench(): void {
 }
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, only: { type: 'string' } } });
-const only = new Set((values.only ?? 'packet,http,suite').split(','));
+const only = new Set((values.only ?? 'packet,http,suite,pcsc').split(','));
 figures.machine = { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), at: new Date().toISOString() };
 if (only.has('packet')) packetBench();
 if (only.has('http')) await httpFigures();
 if (only.has('suite')) suiteBench();
+if (only.has('pcsc')) await pcscBench();
 if (values.json) {
   writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
   console.log(`\nfigures written to ${values.json}`);

@@ -31,9 +31,9 @@ function check(ok: boolean, what: string): void {
   }
 }
 
-function run(cmd: string, args: string[], opts: { echo?: boolean } = {}): Promise<{ code: number; out: string }> {
+function run(cmd: string, args: string[], opts: { echo?: boolean; env?: Record<string, string> } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const take = (c: Buffer) => {
       out += c.toString();
@@ -68,13 +68,14 @@ interface Cert {
   scenarios: { testPurpose: string | null; name: string; verdict: string; reason: string | null }[];
 }
 
-async function suiteRun(dir: string, fault: string | null, allure: boolean): Promise<Cert | null> {
-  const args = ['bin/obf-conformance.js', 'run', '--out', path.join(dir, fault ?? 'clean')];
+async function suiteRun(dir: string, fault: string | null, allure: boolean, over?: { name: string; env: Record<string, string> }): Promise<Cert | null> {
+  const name = over?.name ?? fault ?? 'clean';
+  const args = ['bin/obf-conformance.js', 'run', '--out', path.join(dir, name)];
   if (!allure) args.push('--no-allure-report');
   if (fault) args.push('--reference-fault', fault);
-  const { out } = await run(process.execPath, args);
+  const { out } = await run(process.execPath, args, { env: over?.env });
   try {
-    return JSON.parse(await readFile(path.join(dir, fault ?? 'clean', 'certification.json'), 'utf8')) as Cert;
+    return JSON.parse(await readFile(path.join(dir, name, 'certification.json'), 'utf8')) as Cert;
   } catch {
     failures.push(`suite${fault ? ` with ${fault}` : ''}: no certification.json written\n${out.slice(-1500)}`);
     failed++;
@@ -116,6 +117,32 @@ async function suiteTests(): Promise<void> {
       check(clean.scenarios.length > 0, 'clean reference: the suite ran no scenario');
       console.log(`   ${clean.scenarios.length} scenarios, verdict ${clean.verdict}`);
       keyHygiene(path.join(dir, 'clean'));
+    }
+    // Issue 5: the same suite with every card a virtual card reached through pcscd + vpcd (PC/SC adapter) and every
+    // device on a pty driven with AT commands (serial adapter): real transports, every scenario must still pass.
+    console.log('== conformance suite against the reference over real transports (SE: PC/SC, pcscd + vpcd; device: AT commands on a pty)');
+    const hw = await suiteRun(dir, null, false, { name: 'transports', env: { OBF_REFERENCE_TRANSPORT: 'pcsc,serial' } });
+    if (hw) {
+      for (const s of hw.scenarios) check(s.verdict === 'pass', `over PC/SC and serial: ${s.testPurpose} ${s.name}: ${s.verdict} (${s.reason})`);
+      check(hw.scenarios.length > 0, 'over PC/SC and serial: the suite ran no scenario');
+      console.log(`   ${hw.scenarios.length} scenarios, verdict ${hw.verdict}`);
+      keyHygiene(path.join(dir, 'transports'));
+      // Evidence (issue 5 item 5): the AT lines and the APDUs over PC/SC, T=0 exchanges included, reach Allure.
+      const evidence = filesUnder(path.join(dir, 'transports', 'allure-results')).filter((f) => f.endsWith('-attachment.txt')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      for (const [what, re] of [['AT lines', / at {5}harness -> device A >> AT\+OBFDL="/], ['APDUs over PC/SC', / apdu {3}harness -> SE A -- card in 'Virtual PCD 00 00', ATR /], ['T=0 GET RESPONSE', /T=0 GET RESPONSE: 00C00000/]] as const) {
+        check(re.test(evidence), `over PC/SC and serial: no ${what} in the Allure evidence traces`);
+      }
+    }
+    // A fault of the card and one of the device over those transports: the same scenarios fail, with verdict fail.
+    for (const f of ['se-skip-replay-check', 'device-skip-checksum']) {
+      const cert = await suiteRun(dir, f, false, { name: `transports-${f}`, env: { OBF_REFERENCE_TRANSPORT: 'pcsc,serial' } });
+      if (!cert) continue;
+      const expected = new Set(expectations.faults[f] ?? []);
+      for (const sc of cert.scenarios) {
+        const tp = sc.testPurpose ?? sc.name;
+        check(sc.verdict === (expected.has(tp) ? 'fail' : 'pass'), `over PC/SC and serial with ${f}: ${tp} was ${sc.verdict}${sc.reason ? ` (${sc.reason})` : ''}`);
+      }
+      console.log(`   with ${f}: caught by ${cert.scenarios.filter((sc) => sc.verdict === 'fail').map((sc) => sc.testPurpose).join(' ')}`);
     }
     const names = Object.keys(FAULTS);
     check(names.every((n) => n in expectations.faults), `fault-expectations.json lacks ${names.filter((n) => !(n in expectations.faults)).join(', ')}`);

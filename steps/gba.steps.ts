@@ -98,7 +98,10 @@ Then('the Secure Element answers a synchronisation failure with AUTS', function 
 });
 
 Given('Application Server {string} is registered with the Authentication Server', async function (this: ObfWorld, name: string) {
-  const entry = { nafId: toHex(makeNafId(`${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.naf.obf.example`)), token: randomBytes(24).toString('base64url') };
+  // A fresh NAF FQDN per scenario: rights granted in one scenario must not carry over to the next when the device
+  // is a lab's (one fixed ICCID for the run). A lab that registered its NAFs pins them in the target file (PIXIT).
+  const nafId = this.sut.nafIds?.[name]?.toUpperCase() ?? toHex(makeNafId(`${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(3).toString('hex')}.naf.obf.example`));
+  const entry = { nafId, token: randomBytes(24).toString('base64url') };
   const a = await this.sut.authenticationServer.registerNaf(entry.nafId, entry.token);
   if (a.status !== 201) throw new NonConformance(`the Authentication Server refused to register Application Server ${name}`, 'HTTP 201', `HTTP ${a.status} ${errorCodeOf(a)}`);
   this.gba.nafs.set(name, entry);

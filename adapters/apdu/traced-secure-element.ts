@@ -35,7 +35,8 @@ export class TracedSecureElement implements SecureElementAdapter {
       ]);
     } catch (e) {
       trace?.record('apdu', '<<', this.link, `no response: ${(e as Error).message}`);
-      if (e instanceof Inconclusive) throw e;
+      // A transport that judged the answer itself (a PC/SC adapter seeing a wrong ATR) keeps its verdict.
+      if (e instanceof Inconclusive || e instanceof NonConformance) throw e;
       throw new Inconclusive(`${this.link}: ${(e as Error).message}`);
     } finally {
       clearTimeout(timer);

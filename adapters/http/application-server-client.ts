@@ -15,6 +15,8 @@ export interface HttpClientOptions {
   name?: string;
   /** Bearer token for POST /keys, when the server asks for one (docs/profile/http-api.md 3). */
   adminToken?: string;
+  /** Sent as `Authorization: Bearer <token>` on every call when the server wants one (target file PIXIT). */
+  token?: string;
 }
 
 export class HttpApplicationServer implements ApplicationServerAdapter {
@@ -25,8 +27,9 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
   }
 
   async postRaw(path: 'keys' | 'decrypt' | 'encrypt' | 'rpa/nafs' | 'rpa/keys', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
-    // Key import and the RPA NAF credential are administrative: they install keys or credentials.
-    const headers = (path === 'keys' || path === 'rpa/nafs') && this.opts.adminToken ? { authorization: `Bearer ${this.opts.adminToken}` } : undefined;
+    // Key import and the RPA NAF credential are administrative (the admin token); a target's token goes with every other call.
+    const bearer = (path === 'keys' || path === 'rpa/nafs') && this.opts.adminToken ? this.opts.adminToken : this.opts.token;
+    const headers = bearer ? { authorization: `Bearer ${bearer}` } : undefined;
     const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
     return { httpStatus: a.status, body: a.body };
   }

@@ -3,13 +3,10 @@
  * reference-impl/ (through its index): it starts the Application Server on a free loopback port, and makes a
  * personalised SE and a device for each scenario's devices, all reached through the adapter interfaces.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
-import { ReferenceDevice, ReferenceEuicc, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, type FaultName, type RunningServer, type SecureElementPersonalisation } from '../../reference-impl/index.ts';
+import { ReferenceDevice, ReferenceEuicc, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, referenceTestKeys, DEFAULT_KEY_SEED, REFERENCE_IMPI_DOMAIN, type FaultName, type RunningServer, type SecureElementPersonalisation, type ReferenceTestKeys } from '../../reference-impl/index.ts';
 import { withLuhn } from '../../protocol/iccid.ts';
 import { toHex } from '../../protocol/hex.ts';
-import type { KeyAlgorithm, KeySet } from '../../protocol/obf-profile.ts';
 import { HttpApplicationServer } from '../http/application-server-client.ts';
 import { HttpAuthenticationServer, HttpResourceServer } from '../http/gba-servers-client.ts';
 import { HarnessError } from '../../harness/verdicts.ts';
@@ -26,25 +23,14 @@ export interface ReferenceOptions {
   data?: string;
 }
 
-/** Key index 1: AES-128; key index 2: triple DES two-key; other indexes are not personalised. */
-const PERSONALISED: Record<number, { algorithm: KeyAlgorithm; length: number }> = { 1: { algorithm: 'aes', length: 16 }, 2: { algorithm: '3des-2key', length: 16 } };
-export const DEFAULT_KEY_SEED = 'obf-conformance reference test keys';
-
 /**
- * The test keys of the reference device with this ICCID, derived from the seed (HMAC-SHA-256 of
- * "<iccid>/<direction>/<index>/<kic|kid>"): a run is reproducible, and the project's key-hygiene check can
- * recompute every key a run used and search the run's output for it.
+ * The test keys of the reference device with this ICCID: reference-impl/test-keys.ts derives them (one
+ * derivation for the SUT, the virtual card and the serial device), so a run is reproducible and the project's
+ * key-hygiene check can recompute every key a run used and search the run's output for it.
  */
-export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): { downlink: Record<number, KeySet>; uplink: Record<number, KeySet>; gba: { k: Uint8Array; opc: Uint8Array } } {
-  const derive = (purpose: string, length: number) => hmac(sha256, new TextEncoder().encode(seed), new TextEncoder().encode(`${iccid}/${purpose}`)).slice(0, length);
-  const keySets = (direction: string): Record<number, KeySet> => {
-    const out: Record<number, KeySet> = {};
-    for (const [i, { algorithm, length }] of Object.entries(PERSONALISED)) {
-      out[Number(i)] = { algorithm, kic: derive(`${direction}/${i}/kic`, length), kid: derive(`${direction}/${i}/kid`, length) };
-    }
-    return out;
-  };
-  return { downlink: keySets('down'), uplink: keySets('up'), gba: { k: derive('gba/k', 16), opc: derive('gba/opc', 16) } };
+export { DEFAULT_KEY_SEED };
+export function referenceKeysFor(iccid: string, seed = DEFAULT_KEY_SEED): ReferenceTestKeys {
+  return referenceTestKeys(iccid, seed);
 }
 
 /** The realm of the reference Authentication Server (the B-TID domain) and the IMS domain of its subscribers. */
@@ -66,6 +52,9 @@ interface ProviderServers {
   rs: RunningServer;
   tokens: { authAdmin: string; rsAdmin: string; rpr: string };
 }
+
+/** The IMS domain of the default provider's subscribers (target files derive IMPIs with it, as keySeed does). */
+export const IMPI_DOMAIN = REFERENCE_IMPI_DOMAIN;
 
 interface Servers {
   as: RunningServer;
@@ -188,36 +177,8 @@ export class ReferenceSystem implements SystemUnderTest {
       keys: { downlink: keys.downlink, uplink: keys.uplink },
       gba: { impi, ...keys.gba },
       secureElement: new TracedSecureElement(cardTransport, `harness -> SE ${label}`, () => this.trace, timeout),
-      device: this.deviceAdapter(device, label),
+      device: referenceDeviceAdapter(device, label, () => this.trace),
       ...(opts.subscriptions?.length ? { euicc: { eid, profiles: made.map((m) => m.profile) } } : {}),
-    };
-  }
-
-  private deviceAdapter(device: ReferenceDevice, label: string): DeviceAdapter {
-    const link = `harness -> device ${label}`;
-    return {
-      deliverDownlink: async (packet) => {
-        this.trace?.record('device', '>>', link, `downlink ${toHex(packet)}`);
-        const outcome = await device.receiveDownlink(packet);
-        this.trace?.record('device', '<<', link, `${outcome.accepted ? 'accepted' : 'rejected'} at ${outcome.stage}: ${outcome.reason}`);
-        return outcome;
-      },
-      requestUplink: async (data, keyIndex, replayCheck) => {
-        this.trace?.record('device', '>>', link, `uplink ${toHex(data)} key index ${keyIndex}${replayCheck ? ' ReplayCheck' : ''}`);
-        try {
-          const packet = await device.getEncryptedDataFromSE(data, keyIndex, replayCheck);
-          this.trace?.record('device', '<<', link, `packet ${toHex(packet)}`);
-          return { ok: true, packet };
-        } catch (e) {
-          if (!(e instanceof DeviceSeError)) throw e;
-          this.trace?.record('device', '<<', link, e.message);
-          return { ok: false, sw: e.sw.toString(16).toUpperCase().padStart(4, '0'), reason: e.message };
-        }
-      },
-      readState: async () => {
-        const s = device.snapshot();
-        return { ip1: s.ip1, ip2: s.ip2, commandsExecuted: s.commandsExecuted };
-      },
     };
   }
 
@@ -228,6 +189,35 @@ export class ReferenceSystem implements SystemUnderTest {
     }
     await this.servers.as.close();
   }
+}
+
+/** The reference device behind the DeviceAdapter interface, each exchange recorded in the scenario's trace. */
+export function referenceDeviceAdapter(device: ReferenceDevice, label: string, traceOf: () => Trace | null): DeviceAdapter {
+  const link = `harness -> device ${label}`;
+  return {
+    deliverDownlink: async (packet) => {
+      traceOf()?.record('device', '>>', link, `downlink ${toHex(packet)}`);
+      const outcome = await device.receiveDownlink(packet);
+      traceOf()?.record('device', '<<', link, `${outcome.accepted ? 'accepted' : 'rejected'} at ${outcome.stage}: ${outcome.reason}`);
+      return outcome;
+    },
+    requestUplink: async (data, keyIndex, replayCheck) => {
+      traceOf()?.record('device', '>>', link, `uplink ${toHex(data)} key index ${keyIndex}${replayCheck ? ' ReplayCheck' : ''}`);
+      try {
+        const packet = await device.getEncryptedDataFromSE(data, keyIndex, replayCheck);
+        traceOf()?.record('device', '<<', link, `packet ${toHex(packet)}`);
+        return { ok: true, packet };
+      } catch (e) {
+        if (!(e instanceof DeviceSeError)) throw e;
+        traceOf()?.record('device', '<<', link, e.message);
+        return { ok: false, sw: e.sw.toString(16).toUpperCase().padStart(4, '0'), reason: e.message };
+      }
+    },
+    readState: async () => {
+      const s = device.snapshot();
+      return { ip1: s.ip1, ip2: s.ip2, commandsExecuted: s.commandsExecuted };
+    },
+  };
 }
 
 export { Trace };

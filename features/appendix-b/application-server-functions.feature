@@ -26,13 +26,13 @@ Feature: Application Server functions (OBF draft B.2.2.3)
     And the network delivers the packet to the Application Server as coming from device "A" with key index 1
     Then the Application Server returns the data "$PVT,12.97160,77.59456,42"
 
-  @OBF-B.2.2.3.2 @TP/OBF/AS/DEC/BV-02
+  @OBF-B.2.2.3.2 @TP/OBF/AS/DEC/BV-02 @needs-3des
   Scenario: decryptData works with the triple DES keyset at key index 2
     When device "A" sends "$HLM,battery=87" with key index 2 and ReplayCheck
     And the network delivers the packet to the Application Server as coming from device "A" with key index 2
     Then the Application Server returns the data "$HLM,battery=87"
 
-  @OBF-B.2.2.3.2 @TP/OBF/AS/DEC/BI-01
+  @OBF-B.2.2.3.2 @TP/OBF/AS/DEC/BI-01 @needs-3des
   Scenario: decryptData refuses a key index other than the one the packet was secured with
     When device "A" sends "$HLM,battery=87" with key index 1 and ReplayCheck
     And the network delivers the packet to the Application Server as coming from device "A" with key index 2

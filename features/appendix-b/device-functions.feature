@@ -32,7 +32,7 @@ Feature: Device functions (OBF draft B.2.2.1)
     Then device "A" executes the command
     And device "A" has server address ip1 set to "10.20.30.40" port 9001
 
-  @OBF-B.2.2.1.2 @OBF-B.2-down-3 @TP/OBF/DEV/DEC/BI-01
+  @OBF-B.2.2.1.2 @OBF-B.2-down-3 @TP/OBF/DEV/DEC/BI-01 @needs-replay-check
   Scenario: getDecryptedDataFromSE: a command delivered twice is executed once
     Given the Application Server encrypts "#ip1 10.20.30.40 9001" for device "A" with key index 1 and ReplayCheck
     And the network delivers the command to device "A"

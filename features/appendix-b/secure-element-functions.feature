@@ -19,7 +19,7 @@ Feature: Secure Element functions (OBF draft B.2.2.2)
     When the harness sends the command to the Secure Element of device "A" with ReplayCheck
     Then the Secure Element answers status "9000" with the data "#ip1 192.0.2.10 8080"
 
-  @OBF-B.2.2.2.1 @OBF-B.2-down-3 @TP/OBF/SE/DEC/BI-01
+  @OBF-B.2.2.2.1 @OBF-B.2-down-3 @TP/OBF/SE/DEC/BI-01 @needs-replay-check
   Scenario: seDecryptData gives an empty answer to a replayed command when ReplayCheck is requested
     Given the Application Server encrypts "#ip1 192.0.2.10 8080" for device "A" with key index 1 and ReplayCheck
     And the harness sends the command to the Secure Element of device "A" with ReplayCheck

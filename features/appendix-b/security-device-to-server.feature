@@ -45,14 +45,14 @@ Feature: Security properties, device to Application Server (OBF draft B.2, first
     And the network delivers the packet to the Application Server as coming from device "A" with key index 1
     Then the Application Server refuses with error "INSUFFICIENT_SECURITY"
 
-  @OBF-B.2-up-3 @TP/OBF/SEC/UP/BI-05
+  @OBF-B.2-up-3 @TP/OBF/SEC/UP/BI-05 @needs-replay-check
   Scenario: A replayed packet is refused
     When device "A" sends "$ALM,PANIC,SET" with key index 1 and ReplayCheck
     And the network delivers the packet to the Application Server as coming from device "A" with key index 1
     And the network delivers the packet to the Application Server as coming from device "A" with key index 1
     Then the Application Server refuses with error "REPLAY"
 
-  @OBF-B.2-up-3 @TP/OBF/SEC/UP/BI-06
+  @OBF-B.2-up-3 @TP/OBF/SEC/UP/BI-06 @needs-replay-check
   Scenario: A packet with a counter lower than one already accepted is refused
     When device "A" sends "$PVT,1" with key index 1 and ReplayCheck
     And device "A" sends "$PVT,2" with key index 1 and ReplayCheck

@@ -31,7 +31,7 @@ Feature: Security properties, Application Server to device (OBF draft B.2, secon
     Then device "A" rejects the command at stage "secure-element" with status "6988"
     And device "A" has executed no command
 
-  @OBF-B.2-down-3 @TP/OBF/SEC/DOWN/BI-04
+  @OBF-B.2-down-3 @TP/OBF/SEC/DOWN/BI-04 @needs-replay-check
   Scenario: A replayed command is not executed again
     Given the Application Server encrypts "#ip1 10.20.30.40 9001" for device "A" with key index 1 and ReplayCheck
     And the network delivers the command to device "A"
@@ -39,7 +39,7 @@ Feature: Security properties, Application Server to device (OBF draft B.2, secon
     Then device "A" rejects the command at stage "secure-element" with status "6985"
     And device "A" has executed 1 command
 
-  @OBF-B.2-down-3 @TP/OBF/SEC/DOWN/BI-05
+  @OBF-B.2-down-3 @TP/OBF/SEC/DOWN/BI-05 @needs-replay-check
   Scenario: A command older than one already executed is not executed
     Given the Application Server encrypts "#ip1 10.1.1.1 1111" for device "A" with key index 1 and ReplayCheck
     And the Application Server encrypts "#ip1 10.2.2.2 2222" for device "A" with key index 1 and ReplayCheck

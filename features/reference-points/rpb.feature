@@ -1,4 +1,4 @@
-@reference-points @rpb @OBF-6.4.2-RPB
+@reference-points @rpb @OBF-6.4.2-RPB @needs-gba-u
 Feature: RPB, Secure Element <-> Authentication Server (OBF draft 3.2 vii, 6.4.2; GBA Ub)
   RPB provides mutual authentication between the Secure Element and the Authentication Server and lets the
   Secure Element bootstrap the session keys. The profile runs it as GBA's Ub: HTTP Digest AKA (RFC 3310) with the

@@ -1,4 +1,4 @@
-@reference-points @rpo
+@reference-points @rpo @needs-gba-u
 Feature: RPO and RPR, key material only for entitled Application Servers (OBF draft 3.2 v-vi, 6.1, 6.4.2; GBA Zn)
   An Application Server fetches the key material of a bootstrapped device from the Authentication Server over RPO,
   authenticating itself. The Authentication Server restricts the key material to Application Servers that the
@@ -41,7 +41,7 @@ Feature: RPO and RPR, key material only for entitled Application Servers (OBF dr
     When Application Server "Fleet Owner" asks for the key of device "A" for the NAF_Id of "State VTAMS"
     Then the Authentication Server refuses the key request with error "NAF_NOT_AUTHORISED"
 
-  @OBF-6.1 @OBF-6.4.2-RPO @TP/OBF/RPO/BI-04
+  @OBF-6.1 @OBF-6.4.2-RPO @TP/OBF/RPO/BI-04 @needs-clock-hook
   Scenario: Key material is not handed out after its lifetime
     Given the Resource Server grants "State VTAMS" rights over device "A" for "position"
     And the key lifetime has passed

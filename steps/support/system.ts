@@ -5,6 +5,7 @@
 import { AfterAll, BeforeAll } from '@cucumber/cucumber';
 import { openSystemUnderTest, type SystemUnderTest } from '../../adapters/index.ts';
 import { HarnessError } from '../../harness/verdicts.ts';
+import type { Capabilities } from '../../harness/capabilities.ts';
 
 export interface ObfParameters {
   target?: 'reference';
@@ -12,6 +13,10 @@ export interface ObfParameters {
   timeoutMs?: number;
   /** SQLite file for the reference servers' state (run --reference-data); in memory when absent. */
   referenceData?: string;
+  /** Target file (run --target): roles it names are third-party. */
+  targetFile?: string;
+  /** The capabilities the run goes by (harness/capabilities.ts); absent: the reference's. */
+  capabilities?: Capabilities;
 }
 
 let current: SystemUnderTest | null = null;
@@ -26,7 +31,7 @@ BeforeAll({ timeout: 30_000 }, async function (this: { parameters: ObfParameters
   const p = this.parameters ?? {};
   const faults = p.faults ?? (process.env.OBF_REFERENCE_FAULT ? process.env.OBF_REFERENCE_FAULT.split(',') : []);
   try {
-    current = await openSystemUnderTest({ target: p.target ?? 'reference', faults, timeoutMs: p.timeoutMs, data: p.referenceData });
+    current = await openSystemUnderTest({ target: p.target ?? 'reference', faults, timeoutMs: p.timeoutMs, data: p.referenceData, targetFile: p.targetFile });
   } catch (e) {
     // Reported on every scenario as a harness error rather than aborting the run without reports.
     openError = e as Error;

@@ -1,0 +1,97 @@
+/**
+ * `targets check`: probes each role a target file names, the way a run would reach it (reader present and card
+ * answering SELECT, serial port opening and the device answering, server answering HTTP, plug-in loading), each
+ * within the role's timeout. Roles not named are reported as the reference a run would start.
+ */
+import { ROLES, type Role } from '../../harness/capabilities.ts';
+import { readIccid, selectObf } from '../../harness/se-commands.ts';
+import { tracedHttp } from '../http/traced-http.ts';
+import type { SecureElementAdapter } from '../types.ts';
+import type { TargetFile } from './target-file.ts';
+import { timeoutsOf } from './target-system.ts';
+import { openThirdPartyDevice, openThirdPartySecureElement } from './hardware.ts';
+import { openPlugin } from './plugins.ts';
+
+export interface ProbeResult {
+  role: Role;
+  how: string;
+  ok: boolean;
+  found: string;
+}
+
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
+
+async function probeCard(se: SecureElementAdapter): Promise<string> {
+  await selectObf(se);
+  const found = ['OBF application selected (9000)'];
+  try {
+    found.push(`EF_ICCID ${await readIccid(se)}`);
+  } catch (e) {
+    found.push(`EF_ICCID not read: ${firstLine(e)}`);
+  }
+  return found.join('; ');
+}
+
+async function probeServer(baseUrl: string, timeoutMs: number): Promise<string> {
+  const a = await tracedHttp({ method: 'GET', url: `${baseUrl}/health` }, { timeoutMs, trace: null, link: baseUrl }).catch((e: Error) => {
+    // Answering with something that is not JSON still shows the server is there; only no answer is a failed probe.
+    if (e.name === 'NonConformance') return { status: 0, body: { note: firstLine(e) } as Record<string, unknown> };
+    throw e;
+  });
+  return a.status ? `answers: GET /health -> HTTP ${a.status}${a.body.status ? ` ${String(a.body.status)}` : ''}` : `answers, but: ${String(a.body.note)}`;
+}
+
+export async function probeTarget(t: TargetFile, fallbackTimeoutMs = 5000): Promise<ProbeResult[]> {
+  const timeouts = timeoutsOf(t, fallbackTimeoutMs);
+  const results: ProbeResult[] = [];
+  for (const role of ROLES) {
+    const r = t.roles[role] as Record<string, unknown> | undefined;
+    if (!r) {
+      const viaDevice = role === 'secureElement' && t.roles.device;
+      results.push({ role, how: viaDevice ? 'in the third-party device (AT+CSIM)' : 'reference', ok: true, found: viaDevice ? 'probed with the device' : role === 'secureElement' || role === 'device' ? 'in-process, fresh for each scenario' : 'started by the run on loopback' });
+      continue;
+    }
+    const timeoutMs = role === 'secureElement' ? timeouts.apduMs : role === 'device' ? timeouts.atMs : timeouts.httpMs;
+    let how = '';
+    try {
+      if (typeof r.plugin === 'string') {
+        how = `plug-in ${r.plugin}`;
+        const a = await openPlugin<Record<string, unknown>>(r.resolved as string, role, { options: r.options, timeoutMs, trace: () => null });
+        let found = 'loaded; its adapter has every method of the role';
+        if (role === 'secureElement') found += `; ${await probeCard(a as unknown as SecureElementAdapter)}`;
+        await (a.close as (() => Promise<void>) | undefined)?.call(a);
+        results.push({ role, how, ok: true, found });
+      } else if (role === 'secureElement') {
+        how = `PC/SC reader "${String(r.reader)}"`;
+        const se = await openThirdPartySecureElement(String(r.reader), timeoutMs, typeof r.atr === 'string' ? r.atr : undefined);
+        try {
+          results.push({ role, how, ok: true, found: `reader present, card answers; ${await probeCard(se)}` });
+        } finally {
+          await se.close();
+        }
+      } else if (role === 'device') {
+        const serial = t.roles.device!.serial!;
+        how = `serial ${serial.path} at ${serial.baudRate ?? 115200} baud`;
+        const dev = await openThirdPartyDevice(serial, timeoutMs);
+        try {
+          const state = await dev.readState();
+          let found = `port opens, device answers: ${state.commandsExecuted} commands executed`;
+          try {
+            found += `; its SE: ${await probeCard(dev.secureElement)}`;
+          } catch (e) {
+            found += `; its SE (AT+CSIM) did not answer: ${firstLine(e)}`;
+          }
+          results.push({ role, how, ok: true, found });
+        } finally {
+          await dev.close();
+        }
+      } else {
+        how = String(r.baseUrl);
+        results.push({ role, how, ok: true, found: await probeServer(String(r.baseUrl), timeoutMs) });
+      }
+    } catch (e) {
+      results.push({ role, how, ok: false, found: firstLine(e) });
+    }
+  }
+  return results;
+}
