@@ -107,7 +107,8 @@ function keyHygiene(runDir: string): void {
 }
 
 async function suiteTests(): Promise<void> {
-  const expectations = JSON.parse(await readFile(path.join(ROOT, 'tests/fault-expectations.json'), 'utf8')) as { faults: Record<string, string[]> };
+  const expectations = JSON.parse(await readFile(path.join(ROOT, 'tests/fault-expectations.json'), 'utf8')) as { faults: Record<string, string[]>; mayFail?: Record<string, string[] | string> };
+  const mayFail = (f: string, tp: string) => { const l = expectations.mayFail?.[f]; return Array.isArray(l) && l.includes(tp); };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'obf-suite-'));
   try {
     console.log('== conformance suite against the clean reference implementation');
@@ -163,6 +164,9 @@ async function suiteTests(): Promise<void> {
         if (expected.has(tp)) {
           check(s.verdict === 'fail', `${f}: ${tp} should fail (verdict fail) but was ${s.verdict}${s.reason ? ` (${s.reason})` : ''}`);
           if (s.verdict === 'fail') caught.add(tp);
+        } else if (mayFail(f, tp)) {
+          // Caught by chance only (tests/fault-expectations.json "mayFail"): either verdict of the product, never error.
+          check(s.verdict === 'pass' || s.verdict === 'fail', `${f}: ${tp} should pass or fail but was ${s.verdict} (${s.reason})`);
         } else {
           check(s.verdict === 'pass', `${f}: ${tp} should pass but was ${s.verdict} (${s.reason})`);
         }
