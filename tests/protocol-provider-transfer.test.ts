@@ -207,3 +207,21 @@ describe('provider record (GET TRANSFER DATA P1 01)', () => {
     assert.throws(() => decodeProviderRecord(bad), MalformedPacketError);
   });
 });
+
+describe('worked example of docs/profile/provider-transfer.md section 3.4', () => {
+  test('the statement, its signature and the subscription keys, byte for byte', () => {
+    const b = providerKeyPairs(new Uint8Array(32).fill(0xb1), fromHex(RFC7748_61.bobPrivate));
+    const statement = signTransferStatement({
+      sequence: 1, notBefore: Date.parse('2027-01-01T00:00:00Z') / 1000, notAfter: Date.parse('2027-01-02T00:00:00Z') / 1000,
+      iccid: '89910000000000000012', seKeyAgreementKey: fromHex(RFC7748_61.alicePublic),
+      providerId: 'ims.operator-b.example', signingKey: b.signing.publicKey, keyAgreementKey: b.keyAgreement.publicKey,
+    }, A.signing.secretKey);
+    assert.equal(toHex(b.signing.publicKey), '4721B5B632272E65A68DDA7AC25B4185F8B01916DB185C14287DB92E2B770FAE');
+    assert.equal(statement.length, 206);
+    assert.equal(toHex(statement), '01' + '00000001' + '6B36EC80' + '6B383E00' + '98190000000000000021' + RFC7748_61.alicePublic
+      + '16' + Buffer.from('ims.operator-b.example').toString('hex').toUpperCase() + toHex(b.signing.publicKey) + RFC7748_61.bobPublic
+      + '4B9201FB650965199FD910D23F7E313FD1AF2CC5B2066A00867EAF14F695A7B9FCBAC18C4C45A24CB2CB7775AF4F49FE310211874B82063CA6C8458477AFBA02');
+    const keys = deriveSubscription(fromHex(RFC7748_61.alicePrivate), fromHex(RFC7748_61.bobPublic), decodeTransferStatement(statement).body);
+    assert.deepEqual([toHex(keys.k), toHex(keys.opc)], ['E42CE745062BF55CFD9FBBD7E6F084F1', 'C4FD50B6696A460845FCD3A91928E06F']);
+  });
+});
