@@ -8,7 +8,7 @@
  *   derives K and OPc from X25519 with the SE's public key. No secret key is sent or received.
  */
 import { randomBytes } from 'node:crypto';
-import { MalformedPacketError } from '../../protocol/errors.ts';
+import { HexFormatError, MalformedPacketError } from '../../protocol/errors.ts';
 import { fromHex, toHex, equalBytes } from '../../protocol/hex.ts';
 import {
   PROVIDER_ID_PATTERN, checkProviderKeys, decodeTransferStatement, deriveSubscription, providerKeyPairs, signTransferStatement, transferredImpi,
@@ -106,7 +106,7 @@ export class TransferEndpoint {
     try {
       s = decodeTransferStatement(fromHex(text, 'statement'));
     } catch (e) {
-      if (e instanceof MalformedPacketError || (e as Error).name === 'HexFormatError') throw new HttpError(400, 'MALFORMED_STATEMENT', (e as Error).message, 'statement');
+      if (e instanceof MalformedPacketError || e instanceof HexFormatError) throw new HttpError(400, 'MALFORMED_STATEMENT', (e as Error).message, 'statement');
       throw e;
     }
     const own = this.keys;
