@@ -34,7 +34,7 @@ Feature: Transfer of the authentication provider (OBF draft 6.4.3 a, Figure 5)
     And the Resource Server of "Operator A" grants "Fleet Owner" rights over device "tracker" for "position"
     And device "tracker" has moved from the Authentication Server of "Operator A" to the Authentication Server of "Operator B"
     When Application Server "Fleet Owner" asks the Authentication Server of "Operator A" for the key of device "tracker"
-    Then the Authentication Server of "Operator A" refuses the key request with error "UNKNOWN_BTID"
+    Then the Authentication Server of "Operator A" refuses the key request with error "SUBSCRIPTION_TRANSFERRED"
     When device "tracker" bootstraps with the Authentication Server of "Operator A"
     Then the Authentication Server of "Operator A" refuses the bootstrap of device "tracker" with error "SUBSCRIPTION_TRANSFERRED"
     And the Secure Element of device "tracker" refuses a challenge made with its former subscription keys with status "9862"
