@@ -27,7 +27,7 @@ function server(world: ObfWorld, name: string): AuthenticationServerAdapter & { 
   return auth as AuthenticationServerAdapter & { transfer: ProviderTransferAdapter };
 }
 
-/** Run a step body; a missing capability (no B, no transfer on the card or server) makes the step not applicable. */
+/** Run a step body; a missing capability (no transfer on the card or the provider's server) makes the step not applicable. */
 function step<A extends unknown[]>(body: (this: ObfWorld, ...args: A) => Promise<void> | void) {
   const wrapped = async function (this: ObfWorld, ...args: A): Promise<void | 'skipped'> {
     try {
@@ -53,7 +53,9 @@ async function sign(world: ObfWorld, from: string, to: string, label: string): P
   const target = await providerKeysOf(server(world, to));
   const a = await server(world, from).transfer.signTransfer({ iccid: (await world.device(label)).iccid, ...target });
   const statement = a.body.statement;
-  if (a.status !== 201 || typeof statement !== 'string') throw new NonConformance(`the Authentication Server of ${from} did not sign the owner's transfer to ${to}`, 'HTTP 201 with a statement', `HTTP ${a.status} ${errorCodeOf(a)}`);
+  if (a.status !== 201 || typeof statement !== 'string' || !/^([0-9A-Fa-f]{2})+$/.test(statement)) {
+    throw new NonConformance(`the Authentication Server of ${from} did not sign the owner's transfer to ${to}`, 'HTTP 201 with a hex statement', `HTTP ${a.status} ${errorCodeOf(a) ?? JSON.stringify(a.body).slice(0, 80)}`);
+  }
   return fromHex(statement, 'statement');
 }
 
