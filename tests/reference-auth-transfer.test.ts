@@ -6,6 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startAuthenticationServer, startResourceServer, type FaultName, type RunningServer } from '../reference-impl/index.ts';
 import { fromHex, toHex } from '../protocol/hex.ts';
 import { decodeTransferStatement, deriveSubscription, providerKeyPairs, signTransferStatement, transferredImpi, verifyTransferStatement } from '../protocol/obf-provider-transfer.ts';
@@ -28,10 +31,11 @@ interface Deployment {
   close(): Promise<void>;
 }
 
-async function deploy(faults: FaultName[] = []): Promise<Deployment> {
+/** `data`: a data file per provider (both use the realm the support helpers speak), for the restart test. */
+async function deploy(faults: FaultName[] = [], data?: { A: string; B: string }): Promise<Deployment> {
   const set = new Set(faults);
   const rs = await startResourceServer({ adminToken: TOKENS.rsAdmin, rprToken: TOKENS.rpr, faults: set });
-  const start = (p: 'A' | 'B') => startAuthenticationServer({ realm: REALM, adminToken: ADMIN[p], resourceServer: { url: rs.url, token: TOKENS.rpr }, lifetimeSeconds: 3600, provider: { id: ID[p], ...SECRETS[p] }, faults: set });
+  const start = (p: 'A' | 'B') => startAuthenticationServer({ realm: REALM, adminToken: ADMIN[p], resourceServer: { url: rs.url, token: TOKENS.rpr }, lifetimeSeconds: 3600, provider: { id: ID[p], ...SECRETS[p] }, faults: set, data: data?.[p] });
   const a = await start('A');
   const b = await start('B');
   const view = (as: RunningServer, token: string): GbaServers => ({
@@ -184,4 +188,39 @@ describe('Authentication Server faults of the provider transfer', () => {
     assert.equal((await sign(d, sub.iccid)).status, 201);
     expectError(await bootstrapCall(d.view.A, initialAuthorization(sub.impi)), 'AKA_CHALLENGE');
   }));
+});
+
+describe('provider transfer state in the data file', () => {
+  test('partners, the card\'s public key, the sequence and a taken-over subscription survive a restart', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-transfer-'));
+    const data = { A: path.join(dir, 'a.db'), B: path.join(dir, 'b.db') };
+    try {
+      let d = await deploy([], data);
+      const moved = await subscriber(d);
+      const waiting = await subscriber(d);
+      let statement: string;
+      try {
+        await agree(d);
+        statement = (await sign(d, moved.iccid)).json.statement as string;
+        assert.equal((await takeOver(d, statement)).status, 201);
+      } finally {
+        await d.close();
+      }
+      d = await deploy([], data);
+      try {
+        expectError(await takeOver(d, statement), 'REPLAYED_STATEMENT', 'statement');
+        const again = await sign(d, moved.iccid);
+        assert.equal(again.status, 409, again.text);
+        const next = await sign(d, waiting.iccid);
+        assert.equal(next.status, 201, `partner and card key kept: ${next.text}`);
+        const s = decodeTransferStatement(fromHex(statement));
+        const onCard = deriveSubscription(SE.keyAgreement.secretKey, s.keyAgreementKey, s.body);
+        await bootstrap(d.view.B, new TestCard(transferredImpi(moved.iccid, ID.B), new Uint8Array(6), onCard));
+      } finally {
+        await d.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
