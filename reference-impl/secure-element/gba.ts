@@ -54,13 +54,15 @@ export class ReferenceGba {
 
   /**
    * A provider transfer (draft 6.4.3 a, provider-transfer.ts) replaces the subscription: new K, OPc and IMPI, SQN
-   * back to zero, and the old Ks with its B-TID gone, so nothing of the old provider's keys stays usable.
+   * back to zero, and the old Ks with its B-TID and the RPA keysets derived from it gone, so nothing of the old
+   * provider's keys stays usable.
    */
   resubscribe(next: GbaPersonalisation): void {
     this.keys = { k: next.k.slice(), opc: next.opc.slice() };
     this.impi = next.impi;
     this.sqnMs = new Uint8Array(6);
     this.bootstrapped = null;
+    this.rpa.clear();
     this.gbabp = encodeGbabp({ rand: EMPTY, bTid: '', keyLifetime: '' }, EF_GBABP_SIZE);
   }
 
@@ -145,7 +147,7 @@ export class ReferenceGba {
   installRpaKeyset(keyIndex: number, nafId: Uint8Array): Uint8Array {
     if (!this.bootstrapped) throw new ApduError(CONDITIONS_NOT_SATISFIED, 'INSTALL RPA KEYSET before any GBA bootstrap');
     const { ks, rand } = this.bootstrapped;
-    const ksIntNaf = deriveNafKey(ks, rand, this.perso.impi, nafId, 'gba-u');
+    const ksIntNaf = deriveNafKey(ks, rand, this.impi, nafId, 'gba-u');
     this.rpa.set(keyIndex, deriveRpaKeysets(ksIntNaf));
     return this.faults.has('se-rpa-key-exposed') ? ksIntNaf : EMPTY;
   }
