@@ -98,6 +98,30 @@ export interface AuthenticationServerAdapter {
   registerNaf(nafId: string, token: string): Promise<HttpAnswer>;
   /** Move the server's clock forward (a reference-only test hook); absent on products that cannot. */
   advanceClock?(seconds: number): Promise<HttpAnswer>;
+  /** Provider transfer (6.4.3 a, docs/profile/provider-transfer.md); absent on servers without it. */
+  readonly transfer?: ProviderTransferAdapter;
+}
+
+/** A provider's public keys, as its Authentication Server publishes them (hex). */
+export interface ProviderKeys {
+  providerId: string;
+  signingKey: string;
+  keyAgreementKey: string;
+}
+
+/**
+ * The provider-transfer API of an Authentication Server (draft 6.4.3 a): the lab acts for the SE owner (admin
+ * credentials) and for the business agreement between providers. Answers are returned as they come.
+ */
+export interface ProviderTransferAdapter {
+  /** GET the provider's public keys. */
+  provider(): Promise<HttpAnswer>;
+  /** Record a business agreement with another provider (its public keys). */
+  registerPartner(keys: ProviderKeys): Promise<HttpAnswer>;
+  /** As provider A, on the owner's authorisation: sign a transfer of the device to the named provider. */
+  signTransfer(req: { iccid: string } & ProviderKeys): Promise<HttpAnswer>;
+  /** As provider B: take over the device's subscription from a signed statement (hex). */
+  acceptSubscription(statement: string): Promise<HttpAnswer>;
 }
 
 /** The Resource Server's rights administration (the owner's side of RPR). */

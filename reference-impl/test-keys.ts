@@ -1,6 +1,6 @@
 /**
  * The reference products' test keys: every key of a reference card is derived from its ICCID and a seed
- * (HMAC-SHA-256 of "<iccid>/<direction>/<index>/<kic|kid>", "<iccid>/gba/k", "<iccid>/gba/opc"), so a run is
+ * (HMAC-SHA-256 of "<iccid>/<direction>/<index>/<kic|kid>", "<iccid>/gba/k", "<iccid>/gba/opc", "<iccid>/transfer/se-x25519"), so a run is
  * reproducible and the project's key-hygiene check can recompute every key a run used and search its output.
  * Key index 1 is AES-128, key index 2 triple DES two-key (docs/architecture.md 2).
  */
@@ -17,6 +17,8 @@ export interface ReferenceTestKeys {
   downlink: Record<number, KeySet>;
   uplink: Record<number, KeySet>;
   gba: { k: Uint8Array; opc: Uint8Array };
+  /** The card's X25519 key-agreement secret for the provider transfer (6.4.3 a). */
+  seKeyAgreement: Uint8Array;
 }
 
 export function referenceTestKeys(iccid: string, seed = DEFAULT_KEY_SEED): ReferenceTestKeys {
@@ -28,5 +30,5 @@ export function referenceTestKeys(iccid: string, seed = DEFAULT_KEY_SEED): Refer
     }
     return out;
   };
-  return { downlink: keySets('down'), uplink: keySets('up'), gba: { k: derive('gba/k', 16), opc: derive('gba/opc', 16) } };
+  return { downlink: keySets('down'), uplink: keySets('up'), gba: { k: derive('gba/k', 16), opc: derive('gba/opc', 16) }, seKeyAgreement: derive('transfer/se-x25519', 32) };
 }

@@ -68,6 +68,7 @@ export function runKeyNeedles(texts: string[]): Needles {
         }
         add(k.gba.k, `${iccid} K`);
         add(k.gba.opc, `${iccid} OPc`);
+        add(k.seKeyAgreement, `${iccid} SE X25519 secret`);
       }
       for (const randHex of rands) {
         const rand = Uint8Array.from(Buffer.from(randHex, 'hex'));

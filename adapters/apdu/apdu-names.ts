@@ -8,6 +8,8 @@ const BY_INS: Record<number, string> = {
   0x5a: 'DECRYPT DATA (seDecryptData)',
   0x5c: 'ENCRYPT DATA (seEncryptData)',
   0x5e: 'INSTALL RPA KEYSET (NAF_Id)',
+  0x7a: 'GET TRANSFER DATA (6.4.3 a)',
+  0x7c: 'TRANSFER PROVIDER (6.4.3 a)',
 };
 
 export function nameOfCommand(apdu: Uint8Array): string | null {

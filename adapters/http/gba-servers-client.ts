@@ -1,6 +1,6 @@
 /** Authentication Server and Resource Server adapters over the profile's HTTP APIs (docs/profile/gba-api.md). */
 import type { Trace } from '../trace.ts';
-import type { AuthenticationServerAdapter, ResourceServerAdapter } from '../types.ts';
+import type { AuthenticationServerAdapter, ProviderKeys, ProviderTransferAdapter, ResourceServerAdapter } from '../types.ts';
 import { tracedHttp, type HttpAnswer } from './traced-http.ts';
 
 interface Options {
@@ -18,16 +18,27 @@ export class HttpAuthenticationServer implements AuthenticationServerAdapter {
   readonly realm: string;
   /** Present only when the server offers the reference's clock hook. */
   readonly advanceClock?: (seconds: number) => Promise<HttpAnswer>;
+  /** Present only when the server offers the provider transfer of 6.4.3 a. */
+  readonly transfer?: ProviderTransferAdapter;
 
-  constructor(private readonly opts: Options & { realm: string; clockHook: boolean }) {
+  constructor(private readonly opts: Options & { realm: string; clockHook: boolean; transferApi?: boolean }) {
     this.realm = opts.realm;
+    if (opts.transferApi) {
+      const admin = () => ({ authorization: `Bearer ${this.opts.adminToken}` });
+      this.transfer = {
+        provider: () => this.send('GET', 'transfer/provider', undefined, {}),
+        registerPartner: (keys: ProviderKeys) => this.send('POST', 'transfer/partners', keys, admin()),
+        signTransfer: (req) => this.send('POST', 'transfer/statements', req, admin()),
+        acceptSubscription: (statement) => this.send('POST', 'transfer/subscriptions', { statement }, admin()),
+      };
+    }
     this.bootstrapUri = new URL(`${opts.baseUrl}/rpb/bootstrap`).pathname;
     if (opts.clockHook) {
       this.advanceClock = (seconds) => this.send('POST', 'clock', { advanceSeconds: seconds }, { authorization: `Bearer ${this.opts.adminToken}` });
     }
   }
 
-  private send(method: 'POST' | 'PUT', route: string, body: object | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
+  private send(method: 'GET' | 'POST' | 'PUT', route: string, body: object | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
     return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Authentication Server'}` });
   }
 
@@ -48,7 +59,7 @@ export class HttpAuthenticationServer implements AuthenticationServerAdapter {
   }
 
   /** Reference set-up: the subscription the card holds. */
-  provisionSubscriber(s: { impi: string; iccid: string; k: string; opc: string }): Promise<HttpAnswer> {
+  provisionSubscriber(s: { impi: string; iccid: string; k: string; opc: string; sePublicKey?: string }): Promise<HttpAnswer> {
     return this.send('POST', 'subscribers', s, { authorization: `Bearer ${this.opts.adminToken}` });
   }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ReferenceDevice, ReferenceEuicc, ReferenceSecureElement, startApplicationServer, startAuthenticationServer, startResourceServer, DeviceSeError, referenceTestKeys, DEFAULT_KEY_SEED, REFERENCE_IMPI_DOMAIN, type FaultName, type RunningServer, type SecureElementPersonalisation, type ReferenceTestKeys } from '../../reference-impl/index.ts';
 import { withLuhn } from '../../protocol/iccid.ts';
 import { toHex } from '../../protocol/hex.ts';
+import { providerKeyPairs, x25519PublicKey } from '../../protocol/obf-provider-transfer.ts';
 import { HttpApplicationServer } from '../http/application-server-client.ts';
 import { HttpAuthenticationServer, HttpResourceServer } from '../http/gba-servers-client.ts';
 import { HarnessError } from '../../harness/verdicts.ts';
@@ -51,6 +52,8 @@ interface ProviderServers {
   auth: RunningServer;
   rs: RunningServer;
   tokens: { authAdmin: string; rsAdmin: string; rpr: string };
+  /** The provider's Ed25519 public key (6.4.3 a), with which the cards it issues are personalised. */
+  signingKey: Uint8Array;
 }
 
 /** The IMS domain of the default provider's subscribers (target files derive IMPIs with it, as keySeed does). */
@@ -83,7 +86,7 @@ export class ReferenceSystem implements SystemUnderTest {
         name: p.name,
         kind: p.kind,
         url: s.auth.url,
-        authenticationServer: new HttpAuthenticationServer({ baseUrl: s.auth.url, adminToken: s.tokens.authAdmin, realm: p.realm, clockHook: true, timeoutMs, trace, name: `Authentication Server${suffix}` }),
+        authenticationServer: new HttpAuthenticationServer({ baseUrl: s.auth.url, adminToken: s.tokens.authAdmin, realm: p.realm, clockHook: true, transferApi: true, timeoutMs, trace, name: `Authentication Server${suffix}` }),
         resourceServer: new HttpResourceServer({ baseUrl: s.rs.url, adminToken: s.tokens.rsAdmin, timeoutMs, trace, name: `Resource Server${suffix}` }),
       };
     });
@@ -102,13 +105,16 @@ export class ReferenceSystem implements SystemUnderTest {
     try {
       for (const p of REFERENCE_PROVIDERS) {
         const tokens = { authAdmin: token(), rsAdmin: token(), rpr: token() };
+        // The provider's signing and key-agreement secrets (6.4.3 a) are fresh per run and stay inside its server.
+        const provider = { id: p.impiDomain, signingSecret: randomBytes(32), keyAgreementSecret: randomBytes(32) };
+        const { signing } = providerKeyPairs(provider.signingSecret, provider.keyAgreementSecret);
         // One data file for every provider: each Resource Server keeps its rights under its provider's realm.
         const rs = await startResourceServer({ adminToken: tokens.rsAdmin, rprToken: tokens.rpr, faults, data, dataScope: p.realm });
-        const auth = await startAuthenticationServer({ realm: p.realm, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, faults, data }).catch(async (e) => {
+        const auth = await startAuthenticationServer({ realm: p.realm, adminToken: tokens.authAdmin, resourceServer: { url: rs.url, token: tokens.rpr }, lifetimeSeconds: 3600, provider, faults, data }).catch(async (e) => {
           await rs.close();
           throw e;
         });
-        started.push({ auth, rs, tokens });
+        started.push({ auth, rs, tokens, signingKey: signing.publicKey });
       }
       // The AS is also a NAF (RPA): it reaches RPO at the first provider's Authentication Server.
       as = await startApplicationServer({ faults, data, adminToken: asAdmin, authenticationServerUrl: started[0].auth.url });
@@ -143,11 +149,15 @@ export class ReferenceSystem implements SystemUnderTest {
     }
     this.trace?.addSecret(toHex(keys.gba.k));
     this.trace?.addSecret(toHex(keys.gba.opc));
+    this.trace?.addSecret(toHex(keys.seKeyAgreement));
     const impi = `${iccid}@${p.impiDomain}`;
-    const sub = await this.providers[index].authenticationServer.provisionSubscriber({ impi, iccid, k: toHex(keys.gba.k), opc: toHex(keys.gba.opc) });
+    // The owner declares the SE's public key to its provider, which puts it in a transfer statement (6.4.3 a).
+    const sePublicKey = toHex(x25519PublicKey(keys.seKeyAgreement));
+    const sub = await this.providers[index].authenticationServer.provisionSubscriber({ impi, iccid, k: toHex(keys.gba.k), opc: toHex(keys.gba.opc), sePublicKey });
     if (sub.status !== 201) throw new HarnessError(`the reference Authentication Server of ${p.name} refused the subscription of device ${label}: HTTP ${sub.status}`);
     const gba = { k: keys.gba.k, opc: keys.gba.opc, impi };
-    return { perso: { iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba }, profile: { provider: p.name, iccid, gba }, keys };
+    const transfer = { keyAgreementSecret: keys.seKeyAgreement, provider: { id: p.impiDomain, signingKey: this.servers.providers[index].signingKey } };
+    return { perso: { iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba, transfer }, profile: { provider: p.name, iccid, gba }, keys };
   }
 
   async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {

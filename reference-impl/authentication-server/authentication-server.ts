@@ -28,6 +28,10 @@ export interface Subscriber {
   sqnHe: Uint8Array;
   /** Set when the owner moved the subscription to another provider (6.3.1 c): no bootstrap, no key from here on. */
   transferredAt?: number;
+  /** Provider transfer (6.4.3 a, provider-transfer.ts): the SE's X25519 public key, when the owner declared it. */
+  sePublicKey?: Uint8Array;
+  /** The last transfer sequence number of the device this server knows (absent: 0, none since personalisation). */
+  transferSequence?: number;
 }
 
 export interface Bootstrap {
@@ -59,13 +63,13 @@ export interface NafKeyAnswer {
   settings: { dataClasses: string[] };
 }
 
-function boundedInteger(body: Record<string, unknown>, name: string, min: number, max: number): number {
+export function boundedInteger(body: Record<string, unknown>, name: string, min: number, max: number): number {
   const v = field<number>(body, name, 'number');
   if (!Number.isInteger(v) || v < min || v > max) throw new HttpError(400, 'BAD_REQUEST', `field '${name}' must be an integer ${min}..${max}, got ${v}`, name);
   return v;
 }
 
-function exactHex(body: Record<string, unknown>, name: string, length: number, code: string): Uint8Array {
+export function exactHex(body: Record<string, unknown>, name: string, length: number, code: string): Uint8Array {
   const bytes = hexField(body, name, 64);
   if (bytes.length !== length) throw new HttpError(400, code, `field '${name}' must be ${length} bytes, got ${bytes.length}`, name);
   return bytes;
@@ -105,8 +109,10 @@ export class ReferenceAuthenticationServer {
     const k = exactHex(body, 'k', 16, 'INVALID_KEY');
     const opc = exactHex(body, 'opc', 16, 'INVALID_KEY');
     const sqn = body.sqn === undefined ? new Uint8Array(6) : exactHex(body, 'sqn', 6, 'BAD_REQUEST');
+    const sePublicKey = body.sePublicKey === undefined ? undefined : exactHex(body, 'sePublicKey', 32, 'INVALID_KEY');
+    const transferSequence = body.transferSequence === undefined ? 0 : boundedInteger(body, 'transferSequence', 0, 0xffffffff);
     if (this.subscribers.has(impi)) throw new HttpError(409, 'DUPLICATE_SUBSCRIBER', 'a subscriber with this IMPI is already provisioned', 'impi');
-    this.store.putSubscriber({ impi, iccid, keys: { k, opc }, sqnHe: sqn });
+    this.store.putSubscriber({ impi, iccid, keys: { k, opc }, sqnHe: sqn, sePublicKey, transferSequence });
     return { status: 'OK' };
   }
 
@@ -170,6 +176,34 @@ export class ReferenceAuthenticationServer {
     }
     this.clockOffsetMs += seconds * 1000;
     return { status: 'OK', now: new Date(this.now()).toISOString() };
+  }
+
+  /** The subscriber of a device (ICCID), or undefined. */
+  subscriberOf(iccid: string): Subscriber | undefined {
+    for (const sub of this.subscribers.values()) if (sub.iccid === iccid) return sub;
+    return undefined;
+  }
+
+  /**
+   * 6.4.3 a, as provider A: the statement for the next transfer sequence number is signed; the subscription ends
+   * as after a transfer-out. Durable before the statement leaves the server.
+   */
+  endSubscriptionBySequence(sub: Subscriber, sequence: number): void {
+    this.store.putTransferred(sub, this.now(), sequence);
+  }
+
+  /** 6.4.3 a, as provider B: the subscription taken over replaces any earlier one of the device, its bootstrap included. */
+  replaceSubscriber(previous: Subscriber | undefined, sub: Subscriber): void {
+    this.store.replaceSubscriber(previous, sub);
+  }
+
+  /** 6.4.3 a: the providers this one has a business agreement with, and recording one. */
+  get partners(): ReadonlyMap<string, { signingKey: Uint8Array; keyAgreementKey: Uint8Array }> {
+    return this.store.partners;
+  }
+
+  putPartner(providerId: string, keys: { signingKey: Uint8Array; keyAgreementKey: Uint8Array }): void {
+    this.store.putPartner(providerId, keys);
   }
 
   /** Store a successful bootstrap (RPB), replacing the subscriber's previous one. */

@@ -9,6 +9,7 @@ import { MAX_LIFETIME_SECONDS, ReferenceAuthenticationServer, type Rights, type 
 import { RpbEndpoint } from './rpb.ts';
 import { BootstrapStore } from './bootstrap-store.ts';
 import { closingStore } from '../storage/database.ts';
+import { TransferEndpoint, type ProviderIdentity } from './provider-transfer.ts';
 
 export const AUTH_BASE = `${API_BASE}/auth`;
 /** How long the Authentication Server waits for the Resource Server on RPR. */
@@ -22,6 +23,8 @@ export interface AuthenticationServerOptions {
   resourceServer: { url: string; token: string };
   /** Initial key lifetime policy (PUT .../policy changes it). */
   lifetimeSeconds: number;
+  /** This server as an authentication provider (6.4.3 a): id and key secrets; id = realm and random keys when absent. */
+  provider?: ProviderIdentity;
   faults?: FaultSet;
   host?: string;
   port?: number;
@@ -72,6 +75,7 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
   const store = BootstrapStore.open(opts.data, opts.realm);
   const as = new ReferenceAuthenticationServer(opts.realm, opts.lifetimeSeconds, admin, rprClient(opts.resourceServer), opts.faults, store);
   const rpb = new RpbEndpoint(as);
+  const transfer = new TransferEndpoint(as, opts.provider ?? { id: opts.realm });
 
   const adminRoute = (status: number, handler: (body: Record<string, unknown>) => unknown): Route => ({
     body: 'json',
@@ -92,6 +96,10 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
     [`${AUTH_BASE}/nafs`]: { POST: adminRoute(201, (b) => as.registerNaf(b)) },
     [`${AUTH_BASE}/policy`]: { PUT: adminRoute(200, (b) => as.setPolicy(b)) },
     [`${AUTH_BASE}/clock`]: { POST: adminRoute(200, (b) => as.advanceClock(b)) },
+    [`${AUTH_BASE}/transfer/provider`]: { GET: { body: 'none', handle: () => ({ status: 200, body: transfer.provider() }) } },
+    [`${AUTH_BASE}/transfer/partners`]: { POST: adminRoute(201, (b) => transfer.registerPartner(b)) },
+    [`${AUTH_BASE}/transfer/statements`]: { POST: adminRoute(201, (b) => transfer.signStatement(b)) },
+    [`${AUTH_BASE}/transfer/subscriptions`]: { POST: adminRoute(201, (b) => transfer.acceptSubscription(b)) },
     [`${AUTH_BASE}/rpb/bootstrap`]: { POST: { body: 'none', handle: (req) => rpb.bootstrap(req) } },
     [`${AUTH_BASE}/rpo/naf-key`]: {
       POST: { body: 'json', authorize: (req) => void callerNaf(req), handle: async (req) => ({ status: 200, body: await as.nafKey(callerNaf(req), req.body) }) },

@@ -35,7 +35,8 @@ const CONDITIONS_NOT_SATISFIED = SW.COUNTER_LOW;
 const EMPTY = new Uint8Array(0);
 
 export class ReferenceGba {
-  private readonly keys: SubscriberKeys;
+  private keys: SubscriberKeys;
+  private impi: string;
   private sqnMs: Uint8Array = new Uint8Array(6);
   /** Ks and the RAND it came from, after a successful bootstrap. */
   private bootstrapped: { ks: Uint8Array; rand: Uint8Array } | null = null;
@@ -43,11 +44,26 @@ export class ReferenceGba {
   /** RPA keysets by key index, derived from Ks_int_NAF of the current Ks (apdus.md 10); a new bootstrap erases them. */
   private readonly rpa = new Map<number, RpaKeysets>();
 
-  constructor(private readonly perso: GbaPersonalisation, private readonly faults: FaultSet = new Set()) {
+  constructor(perso: GbaPersonalisation, private readonly faults: FaultSet = new Set()) {
     if (perso.k?.length !== 16) throw new RangeError(`GBA personalisation: K must be 16 bytes, got ${perso.k?.length ?? 0}`);
     if (perso.opc?.length !== 16) throw new RangeError(`GBA personalisation: OPc must be 16 bytes, got ${perso.opc?.length ?? 0}`);
     if (typeof perso.impi !== 'string' || perso.impi.length === 0) throw new RangeError('GBA personalisation: IMPI must not be empty');
     this.keys = { k: perso.k.slice(), opc: perso.opc.slice() };
+    this.impi = perso.impi;
+  }
+
+  /**
+   * A provider transfer (draft 6.4.3 a, provider-transfer.ts) replaces the subscription: new K, OPc and IMPI, SQN
+   * back to zero, and the old Ks with its B-TID and the RPA keysets derived from it gone, so nothing of the old
+   * provider's keys stays usable.
+   */
+  resubscribe(next: GbaPersonalisation): void {
+    this.keys = { k: next.k.slice(), opc: next.opc.slice() };
+    this.impi = next.impi;
+    this.sqnMs = new Uint8Array(6);
+    this.bootstrapped = null;
+    this.rpa.clear();
+    this.gbabp = encodeGbabp({ rand: EMPTY, bTid: '', keyLifetime: '' }, EF_GBABP_SIZE);
   }
 
   /** AUTHENTICATE 00 88 00 84 in either mode. Returns the response data (answered with 9000) or throws ApduError. */
@@ -115,7 +131,7 @@ export class ReferenceGba {
   /** TS 33.220 G.2: Ks_ext_NAF from the stored Ks and RAND, for the card's own IMPI. */
   private nafDerivation(nafId: Uint8Array, impi: string): Uint8Array {
     if (!this.bootstrapped) throw new ApduError(CONDITIONS_NOT_SATISFIED, 'NAF derivation before any GBA bootstrap');
-    if (impi !== this.perso.impi) throw new ApduError(SW.MALFORMED, 'IMPI is not the card\'s');
+    if (impi !== this.impi) throw new ApduError(SW.MALFORMED, 'IMPI is not the card\'s');
     const { ks, rand } = this.bootstrapped;
     // se-naf-id-ignored: one key for every Application Server, so one of them could read another's traffic.
     const usedNafId = this.faults.has('se-naf-id-ignored') ? Uint8Array.of(0x00) : nafId;
@@ -131,7 +147,7 @@ export class ReferenceGba {
   installRpaKeyset(keyIndex: number, nafId: Uint8Array): Uint8Array {
     if (!this.bootstrapped) throw new ApduError(CONDITIONS_NOT_SATISFIED, 'INSTALL RPA KEYSET before any GBA bootstrap');
     const { ks, rand } = this.bootstrapped;
-    const ksIntNaf = deriveNafKey(ks, rand, this.perso.impi, nafId, 'gba-u');
+    const ksIntNaf = deriveNafKey(ks, rand, this.impi, nafId, 'gba-u');
     this.rpa.set(keyIndex, deriveRpaKeysets(ksIntNaf));
     return this.faults.has('se-rpa-key-exposed') ? ksIntNaf : EMPTY;
   }

@@ -4,7 +4,9 @@
  * at the same key index (B.2.2.2.1 NOTE 1), the last accepted command counter per decryption key index, and an
  * uplink counter per encryption key index, as a card keeps them in non-volatile memory. With a GBA personalisation
  * it also answers AUTHENTICATE in GBA security context and holds EF_GBABP (gba.ts). Given a memory file, that
- * non-volatile memory is a file (card-memory.ts), written before each response APDU that follows a change.
+ * non-volatile memory is a file (card-memory.ts), written before each response APDU that follows a change. With a
+ * transfer personalisation it also answers GET TRANSFER DATA and TRANSFER PROVIDER of draft 6.4.3 a
+ * (provider-transfer.ts); that state is not part of the memory file yet.
  */
 import { decodeApdu, joinResponse, SW, type CommandApdu } from '../../protocol/iso-7816.ts';
 import { APDU, EF_ICCID, OBF_AID, OBF_TAR, keyIdentifierFor, profileSpi, type KeySet } from '../../protocol/obf-profile.ts';
@@ -23,6 +25,8 @@ import { CardMemoryError, CardMemoryFile, countersFromImage, keysToImage, person
 
 /** ISO/IEC 7816-4 6581, memory failure: the change could not be made durable, so its result is not given out. */
 const SW_MEMORY_FAILURE = 0x6581;
+import { ReferenceProviderTransfer, type TransferPersonalisation } from './provider-transfer.ts';
+import { TRANSFER_APDU } from '../../protocol/obf-provider-transfer.ts';
 
 export interface SecureElementPersonalisation {
   iccid: string;
@@ -32,6 +36,8 @@ export interface SecureElementPersonalisation {
   encryptionKeys: Record<number, KeySet>;
   /** GBA_U on the card (AUTHENTICATE in GBA context, EF_GBABP). Without it the card has neither. */
   gba?: GbaPersonalisation;
+  /** Provider transfer (draft 6.4.3 a); needs `gba`, whose subscription a transfer replaces. */
+  transfer?: TransferPersonalisation;
 }
 
 type Selected = 'mf' | 'obf' | 'ef-iccid' | 'ef-gbabp' | null;
@@ -43,6 +49,7 @@ export class ReferenceSecureElement {
   private readonly gba: ReferenceGba | null;
   private readonly perso: SecureElementPersonalisation;
   private readonly memory: CardMemoryFile | null;
+  private readonly transfer: ReferenceProviderTransfer | null;
 
   /**
    * `memoryFile`: the card's non-volatile memory. When the file exists the card is that card again (keys, counters,
@@ -51,10 +58,12 @@ export class ReferenceSecureElement {
   constructor(perso: SecureElementPersonalisation, private readonly faults: FaultSet = new Set(), memoryFile?: string) {
     this.memory = memoryFile === undefined ? null : new CardMemoryFile(memoryFile);
     const image = this.memory?.read() ?? null;
+    if (perso.transfer && !perso.gba) throw new RangeError('transfer personalisation needs a GBA personalisation');
     if (image && image.iccid !== perso.iccid) throw new CardMemoryError(memoryFile!, `it holds card ${image.iccid}, not ${perso.iccid}`);
     try {
-      this.perso = image ? personalisationFromImage(memoryFile!, image) : perso;
+      this.perso = image ? { ...personalisationFromImage(memoryFile!, image), transfer: perso.transfer } : perso;
       this.gba = this.perso.gba ? new ReferenceGba(this.perso.gba, faults) : null;
+      this.transfer = this.perso.transfer && this.gba ? new ReferenceProviderTransfer(this.perso.transfer, this.perso.iccid, this.gba, faults) : null;
       if (image) {
         for (const [i, c] of countersFromImage(memoryFile!, image.lastAcceptedCounter)) this.lastAcceptedCounter.set(i, c);
         for (const [i, c] of countersFromImage(memoryFile!, image.uplinkCounter)) this.uplinkCounter.set(i, c);
@@ -124,6 +133,8 @@ export class ReferenceSecureElement {
       if (c.ins === APDU.INS_DECRYPT_DATA) return this.decryptData(c);
       if (c.ins === APDU.INS_ENCRYPT_DATA) return this.encryptData(c);
       if (c.ins === INS_INSTALL_RPA_KEYSET && this.gba) return this.installRpaKeyset(c, this.gba);
+      if (this.transfer && c.ins === TRANSFER_APDU.INS_GET_TRANSFER_DATA) return this.transfer.getData(c);
+      if (this.transfer && c.ins === TRANSFER_APDU.INS_TRANSFER_PROVIDER) return this.transfer.transfer(c);
       throw new ApduError(SW.INS_NOT_SUPPORTED, 'unknown INS');
     }
     if (c.cla !== 0x00) throw new ApduError(SW.CLA_NOT_SUPPORTED, 'unknown CLA');

@@ -48,6 +48,19 @@ export class ObfWorld extends World<ObfParameters> {
     intKeys: new Map<string, string>(),
     card: null as GbaAnswer | null,
   };
+  /**
+   * Provider transfer (6.4.3 a): signed statements by name, the card's last TRANSFER PROVIDER status word, the last
+   * answer of a transfer request, and per "<server>/<device>" the IMPI a server gave the device and its bootstrap.
+   */
+  readonly transfer = {
+    statements: new Map<string, Uint8Array>(),
+    sw: null as number | null,
+    answer: null as HttpAnswer | null,
+    impis: new Map<string, string>(),
+    bootstraps: new Map<string, BootstrapOutcome>(),
+    /** The key an Application Server got in the last RPO request, and from which server. */
+    key: null as { server: string; name: string; ksNaf: string } | null,
+  };
 
   /** Several providers (6.3.1 a-h): who each device last bootstrapped with, notifications, sealed data, moved rights. */
   readonly providers = {
