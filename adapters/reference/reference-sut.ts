@@ -160,6 +160,13 @@ export class ReferenceSystem implements SystemUnderTest {
     return { perso: { iccid, decryptionKeys: keys.downlink, encryptionKeys: keys.uplink, gba, transfer }, profile: { provider: p.name, iccid, gba }, keys };
   }
 
+  /** What each card of the run was personalised with, by ICCID: the transports wrapper puts the same on its virtual cards. */
+  private readonly personalisations = new Map<string, SecureElementPersonalisation>();
+
+  cardPersonalisation(iccid: string): SecureElementPersonalisation | undefined {
+    return this.personalisations.get(iccid);
+  }
+
   async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {
     this.sequence++;
     const serial = `${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`;
@@ -168,6 +175,7 @@ export class ReferenceSystem implements SystemUnderTest {
     const made = [];
     for (const name of subscriptions) made.push(await this.subscribe(label, name, serial));
     const { perso, keys } = made[0];
+    this.personalisations.set(perso.iccid, perso);
     const iccid = perso.iccid;
     const impi = perso.gba!.impi;
     const faults = new Set(this.opts.faults);

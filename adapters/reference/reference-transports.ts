@@ -14,7 +14,7 @@ import { openPtyPair, type PtyPair } from '../serial/pty-pair.ts';
 import { openSerialDevice, type SerialDevice } from '../serial/serial-device.ts';
 import type { Trace } from '../trace.ts';
 import type { DeviceUnderTest, ProvisionOptions, SystemUnderTest } from '../types.ts';
-import { referenceDeviceAdapter } from './reference-sut.ts';
+import { referenceDeviceAdapter, type ReferenceSystem } from './reference-sut.ts';
 
 export interface ReferenceTransports {
   secureElement: 'in-process' | 'pcsc';
@@ -117,8 +117,10 @@ export class ReferenceOverTransports implements SystemUnderTest {
     if (opts.subscriptions?.length) return this.inner.provisionDevice(label, opts);
     const dut = await this.inner.provisionDevice(label);
     const faults = new Set(this.opts.faults);
-    const personalisation = { iccid: dut.iccid, keys: dut.keys, ...(dut.gba ? { gba: dut.gba } : {}), faults: this.opts.faults };
-    const card = new ReferenceSecureElement({ iccid: dut.iccid, decryptionKeys: dut.keys.downlink, encryptionKeys: dut.keys.uplink, ...(dut.gba ? { gba: dut.gba } : {}) }, faults);
+    // The same card as in-process, provider-transfer personalisation (6.4.3 a) included.
+    const transfer = (this.inner as Partial<ReferenceSystem>).cardPersonalisation?.(dut.iccid)?.transfer;
+    const personalisation = { iccid: dut.iccid, keys: dut.keys, ...(dut.gba ? { gba: dut.gba } : {}), ...(transfer ? { transfer } : {}), faults: this.opts.faults };
+    const card = new ReferenceSecureElement({ iccid: dut.iccid, decryptionKeys: dut.keys.downlink, encryptionKeys: dut.keys.uplink, ...(dut.gba ? { gba: dut.gba } : {}), ...(transfer ? { transfer } : {}) }, faults);
     const traceOf = () => this.trace;
     const timeoutMs = this.opts.timeoutMs;
     let secureElement = dut.secureElement;

@@ -10,6 +10,7 @@ import type { FaultName } from '../faults.ts';
 import { referenceTestKeys, REFERENCE_IMPI_DOMAIN } from '../test-keys.ts';
 import { ReferenceSecureElement } from './secure-element.ts';
 import type { CardApplication } from './vpcd-card.ts';
+import type { TransferPersonalisation } from './provider-transfer.ts';
 
 export type CardMisbehaviour =
   /** Every answer's status word replaced by `sw`, data dropped. */
@@ -26,6 +27,8 @@ export interface CardSpec {
   /** Keysets (decryption = downlink, encryption = uplink); absent: the reference test keys of the ICCID. */
   keys?: { downlink: Record<number, KeySet>; uplink: Record<number, KeySet> };
   gba?: { impi: string; k: Uint8Array; opc: Uint8Array };
+  /** Provider transfer (draft 6.4.3 a): the card's X25519 secret and the provider it is issued to. */
+  transfer?: TransferPersonalisation;
   faults?: FaultName[];
   misbehaviour?: CardMisbehaviour;
 }
@@ -39,7 +42,7 @@ export function referenceCardFor(iccid: string, faults: FaultName[] = []): Refer
 export function cardFromSpec(spec: CardSpec): CardApplication {
   const faults = new Set(spec.faults ?? []);
   const card = spec.keys
-    ? new ReferenceSecureElement({ iccid: spec.iccid, decryptionKeys: spec.keys.downlink, encryptionKeys: spec.keys.uplink, ...(spec.gba ? { gba: spec.gba } : {}) }, faults)
+    ? new ReferenceSecureElement({ iccid: spec.iccid, decryptionKeys: spec.keys.downlink, encryptionKeys: spec.keys.uplink, ...(spec.gba ? { gba: spec.gba } : {}), ...(spec.transfer ? { transfer: spec.transfer } : {}) }, faults)
     : referenceCardFor(spec.iccid, spec.faults);
   const m = spec.misbehaviour;
   if (!m) return { transmit: (apdu) => card.transmit(apdu), reset: () => card.reset() };
