@@ -7,6 +7,7 @@ import { apduCodecTarget, packetDecoderTarget, packetRoundTripTarget, responseDe
 import { deviceDownlinkTarget, secureElementTarget } from './reference-targets.ts';
 import { cliTarget } from './cli-target.ts';
 import { applicationServerTarget, authenticationServerTarget, resourceServerTarget } from './http-targets.ts';
+import { atCodecTarget, targetFileTarget } from './input-targets.ts';
 
 export const FUZZ_TARGETS: FuzzTarget[] = [
   packetDecoderTarget,
@@ -19,4 +20,6 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   authenticationServerTarget,
   resourceServerTarget,
   cliTarget,
+  atCodecTarget,
+  targetFileTarget,
 ];
