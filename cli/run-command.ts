@@ -236,7 +236,9 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       format: [...progress, `message:${messagesFile}`, ['allure-cucumberjs/reporter', path.join(opts.out, 'allure-formatter.log')]],
       // Clause and test-purpose labels come from steps/support/allure-labels.ts, which sees Examples-row tags too.
       // printAttachments off: the evidence traces belong in the reports, not in the console's failure list.
-      formatOptions: { resultsDir, printAttachments: false },
+      // RunResultsWriter: Allure's own writer fsyncs every file, the largest cost of a run (reports/allure-results-writer.ts).
+      // Cucumber types formatOptions as JSON; the Allure formatter takes a writer object there as well, used as given.
+      formatOptions: { resultsDir, printAttachments: false, writer: new RunResultsWriter(resultsDir) } as unknown as { resultsDir: string },
       worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true, ...(opts.referenceData ? { referenceData: opts.referenceData } : {}), ...(targetRun.target ? { targetFile: targetRun.target.file } : {}), capabilities: { ...targetRun.capabilities } },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,
