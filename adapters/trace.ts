@@ -29,18 +29,33 @@ export class Trace {
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const s of this.secrets) {
-      out = out.replace(new RegExp(s, 'gi'), `<key ${s.length / 2} bytes masked>`);
-      const b64 = Buffer.from(s, 'hex').toString('base64');
-      out = out.split(b64).join('<key masked>');
-    }
-    return out;
+    return this.masker()(text);
   }
 
   render(): string {
-    return this.entries.map((e) => this.mask(`${e.at} ${e.channel.padEnd(6)} ${e.link} ${e.direction} ${e.text}`)).join('\n');
+    const mask = this.masker();
+    return this.entries.map((e) => mask(`${e.at} ${e.channel.padEnd(6)} ${e.link} ${e.direction} ${e.text}`)).join('\n');
   }
+
+  /**
+   * One pass per text for all secrets: hex in either case, base64 as is. Longest first, so a secret that contains
+   * another is masked whole. (A RegExp per secret per entry was a tenth of a suite run's CPU.)
+   */
+  private masker(): (text: string) => string {
+    if (this.secrets.size === 0) return (t) => t;
+    const byLength = [...this.secrets].sort((a, b) => b.length - a.length);
+    const hex = new RegExp(byLength.map(escapeRegExp).join('|'), 'gi');
+    const b64s = byLength.map((s) => Buffer.from(s, 'hex').toString('base64')).filter((b) => b.length > 0);
+    const b64 = b64s.length > 0 ? new RegExp(b64s.map(escapeRegExp).join('|'), 'g') : undefined;
+    return (text) => {
+      const out = text.replace(hex, (m) => `<key ${m.length / 2} bytes masked>`);
+      return b64 ? out.replace(b64, '<key masked>') : out;
+    };
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Replace key fields and credentials (tokens) of a JSON body before it is traced. */

@@ -3,7 +3,7 @@
  * between providers and telling its Application Servers. The harness plays the Application Servers (NAFs) and the
  * device's owner; the providers' servers and the SE are the system under test.
  */
-import { After, Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from '@cucumber/cucumber';
 import { randomBytes } from 'node:crypto';
 import type { ObfWorld } from './support/world.ts';
 import { bootstrap, cardNafKey } from '../harness/gba-terminal.ts';
@@ -58,10 +58,6 @@ async function sink(world: ObfWorld): Promise<NotificationSink> {
   world.providers.sink ??= await NotificationSink.start();
   return world.providers.sink;
 }
-
-After(async function (this: ObfWorld) {
-  await this.providers.sink?.close();
-});
 
 Given(/^device "([^"]+)" whose eUICC holds profiles of (.+)$/, async function (this: ObfWorld, label: string, list: string) {
   if (this.devices.has(label)) throw new HarnessError(`device ${label} is already provisioned in this scenario`);

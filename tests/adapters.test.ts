@@ -365,6 +365,17 @@ describe('Trace: evidence and key masking', () => {
     assert.equal(trace.mask(`x${KEY}x`), 'x<key 16 bytes masked>x');
   });
 
+  test('several secrets in one pass: a secret containing another is masked whole, base64 forms too', () => {
+    const trace = new Trace();
+    const inner = KEY.slice(8, 24);
+    trace.addSecret(inner);
+    trace.addSecret(KEY);
+    const other = '0123456789ABCDEF0123456789ABCDEF';
+    trace.addSecret(other);
+    const b64 = Buffer.from(other, 'hex').toString('base64');
+    assert.equal(trace.mask(`a ${KEY.toLowerCase()} b ${inner} c ${b64} d`), 'a <key 16 bytes masked> b <key 8 bytes masked> c <key masked> d');
+  });
+
   test('maskKeyFields masks kic, kid and key JSON fields, whatever the spacing or case', () => {
     const body = JSON.stringify({ iccid: '89910000000000000012', keyIndex: 1, kic: KEY, kid: KEY.toLowerCase(), key: 'AABBCCDD' });
     const masked = maskKeyFields(body);

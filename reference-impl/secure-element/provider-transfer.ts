@@ -23,7 +23,7 @@ export interface TransferPersonalisation {
 
 export class ReferenceProviderTransfer {
   private readonly secret: Uint8Array;
-  private readonly publicKey: Uint8Array;
+  private cachedPublicKey: Uint8Array | undefined;
   private provider: { id: string; signingKey: Uint8Array };
   private sequence = 0;
   /** The latest notBefore accepted: the card has no clock, so it refuses statements that ended before it. */
@@ -33,8 +33,13 @@ export class ReferenceProviderTransfer {
     if (perso.keyAgreementSecret?.length !== 32) throw new RangeError('transfer personalisation: the X25519 secret must be 32 bytes');
     if (perso.provider?.signingKey?.length !== 32) throw new RangeError('transfer personalisation: the provider signing key must be 32 bytes');
     this.secret = perso.keyAgreementSecret.slice();
-    this.publicKey = x25519PublicKey(this.secret);
     this.provider = { id: perso.provider.id, signingKey: perso.provider.signingKey.slice() };
+  }
+
+  /** Computed on first use: most cards of a run never transfer, and X25519 in JavaScript costs about a millisecond. */
+  private get publicKey(): Uint8Array {
+    this.cachedPublicKey ??= x25519PublicKey(this.secret);
+    return this.cachedPublicKey;
   }
 
   /** GET TRANSFER DATA (80 7A): P1 00 the card's public key, P1 01 the current provider record. */

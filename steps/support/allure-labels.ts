@@ -2,16 +2,16 @@
  * Allure labels from the requirement catalogue: an epic per area (requirements, reference points, Appendix B
  * functions, security properties), a story per requirement, and the SUT's fault as a parameter, so the Allure
  * report groups scenarios the way the certification report does; the formatter itself shows every tag (clause and
- * test purpose included). Only when the run writes Allure results.
+ * test purpose included). Only when the run writes Allure results. Called by the Before hook (scenario-hooks.ts).
  */
 import 'allure-cucumberjs';
 import * as allure from 'allure-js-commons';
-import { Before, type ITestCaseHookParameter } from '@cucumber/cucumber';
+import type { ITestCaseHookParameter } from '@cucumber/cucumber';
 import { REQUIREMENTS } from '../../harness/requirements.ts';
 import type { ObfWorld } from './world.ts';
 
-Before(async function (this: ObfWorld, { pickle }: ITestCaseHookParameter) {
-  if (!(this.parameters as { allure?: boolean }).allure) return;
+export async function labelScenario(world: ObfWorld, { pickle }: ITestCaseHookParameter): Promise<void> {
+  if (!(world.parameters as { allure?: boolean }).allure) return;
   const tags = pickle.tags.map((t) => t.name.slice(1));
   const reqs = REQUIREMENTS.filter((r) => tags.includes(r.id));
   for (const area of new Set(reqs.map((r) => r.area))) await allure.epic(area);
@@ -22,4 +22,4 @@ Before(async function (this: ObfWorld, { pickle }: ITestCaseHookParameter) {
     await allure.label('testPurpose', tp);
   }
   for (const r of reqs) await allure.label('clause', r.id);
-});
+}
