@@ -4,6 +4,7 @@
  * B-TID from the Authentication Server over RPO, checks that the B-TID is that device's, and installs the packet
  * keysets derived from it (protocol/obf-rpa.ts) at an RPA key index; /encrypt and /decrypt then use them.
  */
+import { postJson, type PeerAnswer } from '../http-client.ts';
 import { deriveRpaKeysets, isRpaKeyIndex, RPA_KEY_INDEX_MAX, RPA_KEY_INDEX_MIN } from '../../protocol/obf-rpa.ts';
 import { fromHex } from '../../protocol/hex.ts';
 import type { FaultSet } from '../faults.ts';
@@ -26,23 +27,14 @@ const unavailable = (why: string) => new AsError(503, 'AUTHENTICATION_SERVER_UNA
 export function httpRpoClient(authUrl: string | undefined, timeoutMs = RPO_TIMEOUT_MS): RpoClient {
   return async (token, req) => {
     if (!authUrl) throw unavailable('is not configured (start the Application Server with its URL)');
-    let res: Response;
+    let res: PeerAnswer;
     try {
-      res = await fetch(`${authUrl}/rpo/naf-key`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(req),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await postJson(`${authUrl}/rpo/naf-key`, req, { authorization: `Bearer ${token}` }, timeoutMs);
     } catch {
       throw unavailable('did not answer');
     }
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      throw unavailable(`answered HTTP ${res.status} without a JSON body`);
-    }
+    const body = res.json;
+    if (body === undefined) throw unavailable(`answered HTTP ${res.status} without a JSON body`);
     return { status: res.status, body: typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {} };
   };
 }

@@ -3,6 +3,7 @@
  * (Bearer admin token), RPB (Digest AKA, rpb.ts) and RPO (Bearer NAF token), and the RPR client that asks the
  * Resource Server for a NAF's rights. Transport rules (JSON, 404/405/413/415/500) from ../http-json.ts.
  */
+import { postJson, type PeerAnswer } from '../http-client.ts';
 import { API_BASE, HttpError, bearerToken, checkToken, jsonRouter, listenJson, tokenMatches, unauthorised, type JsonRequest, type Route, type RunningServer } from '../http-json.ts';
 import type { FaultSet } from '../faults.ts';
 import { MAX_LIFETIME_SECONDS, ReferenceAuthenticationServer, type Rights, type RightsLookup } from './authentication-server.ts';
@@ -37,23 +38,14 @@ const unavailable = (why: string) => new HttpError(503, 'RESOURCE_SERVER_UNAVAIL
 /** RPR client: POST <rs>/rpr/rights. No answer, another status or a body outside RPR: 503. */
 export function rprClient(rs: { url: string; token: string }, timeoutMs = RPR_TIMEOUT_MS): RightsLookup {
   return async (iccid, nafId) => {
-    let res: Response;
+    let res: PeerAnswer;
     try {
-      res = await fetch(`${rs.url}/rpr/rights`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${rs.token}` },
-        body: JSON.stringify({ iccid, nafId }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await postJson(`${rs.url}/rpr/rights`, { iccid, nafId }, { authorization: `Bearer ${rs.token}` }, timeoutMs);
     } catch {
       throw unavailable('did not answer');
     }
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      throw unavailable(`answered HTTP ${res.status} without a JSON body`);
-    }
+    const body = res.json;
+    if (body === undefined) throw unavailable(`answered HTTP ${res.status} without a JSON body`);
     if (res.status !== 200) throw unavailable(`refused the rights request (HTTP ${res.status})`);
     const r = body as Partial<Rights>;
     if (typeof r.granted !== 'boolean' || !Array.isArray(r.dataClasses) || !r.dataClasses.every((c) => typeof c === 'string')) {

@@ -5,6 +5,7 @@
  * asks over RPR whether a NAF has rights for a device before it hands out Ks_NAF (docs/profile/gba-api.md).
  * State in rights-store.ts (in memory, or durable in a data file); tokens kept as SHA-256 digests; bodies never logged.
  */
+import { postJson } from '../http-client.ts';
 import type { FaultSet } from '../faults.ts';
 import {
   API_BASE, HttpError, bearerToken, checkToken, iccidField, jsonRouter, nafIdField, listenJson, tokenMatches, unauthorised,
@@ -150,8 +151,7 @@ export class ReferenceResourceServer {
 /** POST one notification; false when the Application Server did not take it (it is not retried: the profile's reference keeps it simple). */
 async function notify(n: Notification): Promise<boolean> {
   try {
-    const res = await fetch(n.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(n.body), signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS) });
-    await res.arrayBuffer().catch(() => undefined);
+    const res = await postJson(n.url, n.body, {}, NOTIFY_TIMEOUT_MS);
     return res.status >= 200 && res.status < 300;
   } catch {
     return false;
