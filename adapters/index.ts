@@ -6,10 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { DataFileError, FAULTS, isFaultName, startApplicationServer, startAuthenticationServer, startResourceServer, type FaultName } from '../reference-impl/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { ReferenceSystem, REFERENCE_REALM } from './reference/reference-sut.ts';
-import { ReferenceOverTransports, parseReferenceTransports } from './reference/reference-transports.ts';
 import type { SystemUnderTest } from './types.ts';
-import { TargetSystem } from './target/target-system.ts';
-import { loadTargetFile } from './target/target-file.ts';
 
 export interface SutConfig {
   target: 'reference';
@@ -28,18 +25,21 @@ export function referenceFaults(): Record<string, { party: string; description: 
 export async function openSystemUnderTest(config: SutConfig): Promise<SystemUnderTest> {
   const unknown = config.faults.filter((f) => !isFaultName(f));
   if (unknown.length) throw new HarnessError(`unknown reference fault '${unknown[0]}' (see 'obf-conformance faults')`);
-  if (config.targetFile) return TargetSystem.open(loadTargetFile(config.targetFile), { faults: config.faults, timeoutMs: config.timeoutMs ?? 5000 });
+  // Target files, PC/SC and serial are loaded on use: a run against the in-process reference needs none of them
+  // (yaml, pcsc-lite and serialport are a tenth of a run's start-up).
+  if (config.targetFile) {
+    const [{ TargetSystem }, { loadTargetFile }] = await Promise.all([import('./target/target-system.ts'), import('./target/target-file.ts')]);
+    return TargetSystem.open(loadTargetFile(config.targetFile), { faults: config.faults, timeoutMs: config.timeoutMs ?? 5000 });
+  }
   // OBF_REFERENCE_TRANSPORT=pcsc,serial: the reference's cards over PC/SC, its devices on a pty (npm test runs the suite so once).
-  const transports = process.env.OBF_REFERENCE_TRANSPORT ? parseReferenceTransports(process.env.OBF_REFERENCE_TRANSPORT) : null;
+  const transport = process.env.OBF_REFERENCE_TRANSPORT ? await import('./reference/reference-transports.ts') : null;
+  const transports = transport ? transport.parseReferenceTransports(process.env.OBF_REFERENCE_TRANSPORT!) : null;
   const reference = await ReferenceSystem.start({ faults: config.faults as FaultName[], timeoutMs: config.timeoutMs, data: config.data });
-  if (!transports) return reference;
-  return ReferenceOverTransports.start(reference, transports, { faults: config.faults as FaultName[], timeoutMs: config.timeoutMs ?? 5000 });
+  if (!transport || !transports) return reference;
+  return transport.ReferenceOverTransports.start(reference, transports, { faults: config.faults as FaultName[], timeoutMs: config.timeoutMs ?? 5000 });
 }
 
-export { loadTargetFile, maskTargetText, iccidRange, YamlSchemaError, type TargetFile } from './target/target-file.ts';
-export { timeoutsOf, describeTarget, type Timeouts } from './target/target-system.ts';
-export { loadPluginFactory } from './target/plugins.ts';
-export { probeTarget, type ProbeResult } from './target/probe.ts';
+// Target files (load, check, probe) for the CLI: adapters/targets.ts, a separate entry so the steps do not load them.
 export type { ServeRole, ServedParty, ServeOptions } from './reference/reference-parties.ts';
 export const SERVE_ROLES = ['as', 'auth', 'rs', 'se', 'device'] as const;
 

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeTarget, iccidRange, loadPluginFactory, loadTargetFile, maskTargetText, timeoutsOf, YamlSchemaError, type TargetFile, type Timeouts } from '../adapters/index.ts';
+import { describeTarget, iccidRange, loadPluginFactory, loadTargetFile, maskTargetText, timeoutsOf, YamlSchemaError, type TargetFile, type Timeouts } from '../adapters/targets.ts';
 import { effectiveCapabilities, REFERENCE_CAPABILITIES, ROLES, type Capabilities } from '../harness/capabilities.ts';
 import type { RunMetadata } from '../reports/certification.ts';
 import { UsageError } from './usage-error.ts';

@@ -1,6 +1,6 @@
 /** `targets check <file>`: validate a target file and probe each role it names, printing what was found. */
 import { parseArgs } from 'node:util';
-import { probeTarget } from '../adapters/index.ts';
+import { probeTarget } from '../adapters/targets.ts';
 import { CAPABILITY_TAGS, effectiveCapabilities, type Capabilities } from '../harness/capabilities.ts';
 import { UsageError, EXIT } from './usage-error.ts';
 import { loadTargetOrExplain } from './target-options.ts';

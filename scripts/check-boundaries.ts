@@ -16,7 +16,7 @@ export const BOUNDARIES: Record<string, string[]> = {
   adapters: ['adapters/', 'protocol/', 'harness/'],
   steps: ['steps/', 'adapters/index.ts', 'adapters/types.ts', 'harness/', 'protocol/'],
   reports: ['reports/', 'harness/'],
-  cli: ['cli/', 'protocol/', 'harness/', 'reports/', 'adapters/index.ts'],
+  cli: ['cli/', 'protocol/', 'harness/', 'reports/', 'adapters/index.ts', 'adapters/targets.ts'],
   scripts: ['scripts/', 'protocol/', 'harness/', 'reports/', 'cli/', 'adapters/', 'reference-impl/'],
   tests: ['tests/', 'protocol/', 'harness/', 'reports/', 'cli/', 'adapters/', 'reference-impl/', 'steps/', 'scripts/fuzz/', 'scripts/key-hygiene.ts'],
 };
