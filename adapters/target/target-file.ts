@@ -115,9 +115,6 @@ export interface TargetFile {
   thirdParty: Set<Role>;
 }
 
-/** Ports the Fetch standard (2.9 "port blocking") refuses, as Node's fetch does: a server there is unreachable by the harness. */
-const FETCH_BAD_PORTS = new Set([1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
-
 /** How each role may be reached: exactly one of these per named role. */
 const TRANSPORTS: Record<Role, string[]> = {
   secureElement: ['reader', 'plugin'],
@@ -154,11 +151,6 @@ export function parseTarget(text: string, file: string): TargetFile {
     if ('options' in r && !('plugin' in r)) fail(`roles.${role}.options`, 'options are for a plugin; this role has no plugin');
     if (typeof r.plugin === 'string') (r as Partial<PluginRef>).resolved = path.resolve(path.dirname(path.resolve(file)), r.plugin);
     thirdParty.add(role);
-  }
-  for (const role of ['applicationServer', 'authenticationServer', 'resourceServer'] as const) {
-    const url = roles[role]?.baseUrl;
-    const port = url ? Number(new URL(url).port) : 0;
-    if (FETCH_BAD_PORTS.has(port)) fail(`roles.${role}.baseUrl`, `port ${port} is one the Fetch standard refuses to connect to (a "bad port"); serve the API on another port`);
   }
   const as = roles.authenticationServer;
   const rs = roles.resourceServer;
