@@ -226,6 +226,7 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     if (!opts.quiet) process.stdout.write(line + '\n');
   };
   const resultsDir = path.join(opts.out, 'allure-results');
+  const resultsWriter = new RunResultsWriter(resultsDir);
   const messagesFile = path.join(opts.out, 'cucumber-messages.ndjson');
   const progress = opts.quiet ? [] : [process.stdout.isTTY ? 'progress-bar' : 'progress'];
   const { runConfiguration } = await loadConfiguration({
@@ -238,7 +239,7 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
       // printAttachments off: the evidence traces belong in the reports, not in the console's failure list.
       // RunResultsWriter: Allure's own writer fsyncs every file, the largest cost of a run (reports/allure-results-writer.ts).
       // Cucumber types formatOptions as JSON; the Allure formatter takes a writer object there as well, used as given.
-      formatOptions: { resultsDir, printAttachments: false, writer: new RunResultsWriter(resultsDir) } as unknown as { resultsDir: string },
+      formatOptions: { resultsDir, printAttachments: false, writer: resultsWriter } as unknown as { resultsDir: string },
       worldParameters: { target: 'reference', faults: opts.faults, timeoutMs: opts.timeoutMs, allure: true, ...(opts.referenceData ? { referenceData: opts.referenceData } : {}), ...(targetRun.target ? { targetFile: targetRun.target.file } : {}), capabilities: { ...targetRun.capabilities } },
       tags: opts.tags ?? '',
       parallel: opts.parallel > 1 ? opts.parallel : 0,
@@ -282,6 +283,8 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
     stderr,
     env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
   });
+  // The Allure results are written off the main thread while the scenarios run; all must be on disk before they are read back.
+  await resultsWriter.flush();
   const commit = suiteCommit();
   const context = readRunContext(opts.out);
   const meta: RunMetadata = {

@@ -80,15 +80,21 @@ function timed(cmd: string, args: string[], cwd = ROOT): { ms: number; out: stri
   return { ms: performance.now() - start, out: r.stdout + r.stderr, code: r.status ?? 1 };
 }
 
+/** Rounds of each measurement, taken alternately so that a burst of load on the shared machine hits all sides alike. */
+const SUITE_ROUNDS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 function suiteBench(): void {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'obf-bench-'));
   try {
-    const suite = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--out', path.join(tmp, 'suite')]);
-    const n = Number(/(\d+) scenarios:/.exec(suite.out)?.[1] ?? 0);
-    if (suite.code !== 0 || n === 0) throw new Error(`suite run failed:\n${suite.out.slice(-2000)}`);
-    // One scenario: the run's fixed cost (loading, servers, reports); the rest is per scenario.
-    const one = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--tags', '@TP/OBF/SE/GEN/BV-01', '--out', path.join(tmp, 'one')]);
-    const withAllure = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--out', path.join(tmp, 'suite2')]);
+    const runSuite = (k: number) => timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--out', path.join(tmp, `suite${k}`)]);
+    const first = runSuite(0);
+    const n = Number(/(\d+) scenarios:/.exec(first.out)?.[1] ?? 0);
+    if (first.code !== 0 || n === 0) throw new Error(`suite run failed:\n${first.out.slice(-2000)}`);
     // The same number of empty scenarios, the same TypeScript loader, the message and Allure formatters.
     const empty = path.join(tmp, 'empty');
     mkdirSync(path.join(empty, 'features'), { recursive: true });
@@ -98,21 +104,34 @@ function suiteBench(): void {
     writeFileSync(path.join(empty, 'steps', 'nothing.ts'), `import { Given } from '${path.join(ROOT, 'node_modules/@cucumber/cucumber/lib/index.js')}';\nGiven('nothing', () => {});\n`);
     const cucumberBin = path.join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
     const allure = path.join(ROOT, 'node_modules/allure-cucumberjs/dist/esm/reporter.js');
-    const bare = timed(process.execPath, [
+    const runEmpty = () => timed(process.execPath, [
       cucumberBin, '--import', path.join(ROOT, 'steps/support/00-register-tsx.mjs'), '--import', path.join(empty, 'steps', 'nothing.ts'),
       '--format', `message:${path.join(empty, 'm.ndjson')}`, '--format', `${allure}:${path.join(empty, 'allure.log')}`,
       '--format-options', JSON.stringify({ resultsDir: path.join(empty, 'allure-results') }), path.join(empty, 'features'),
     ], empty);
-    if (bare.code !== 0) throw new Error(`empty cucumber run failed:\n${bare.out.slice(-2000)}`);
-    const perScenario = (suite.ms - one.ms) / (n - 1);
-    console.log(`\nConformance suite (${n} scenarios, wall time, lower is better)`);
-    console.log(`  cucumber-js + Allure formatter, ${n} empty scenarios ${bare.ms.toFixed(0).padStart(6)} ms   1.00x`);
-    console.log(`  obf-conformance run, no Allure HTML                 ${suite.ms.toFixed(0).padStart(6)} ms   ${(suite.ms / bare.ms).toFixed(2)}x`);
-    console.log(`    of which fixed (a 1-scenario run)                 ${one.ms.toFixed(0).padStart(6)} ms; per scenario ${perScenario.toFixed(1)} ms`);
-    console.log(`  obf-conformance run, with Allure HTML (Java)        ${withAllure.ms.toFixed(0).padStart(6)} ms   ${(withAllure.ms / bare.ms).toFixed(2)}x`);
+    // One scenario: the run's fixed cost (loading, servers, reports); the rest is per scenario.
+    const runOne = (k: number) => timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--tags', '@TP/OBF/SE/GEN/BV-01', '--out', path.join(tmp, `one${k}`)]);
+    const times = { suite: [] as number[], one: [] as number[], bare: [] as number[] };
+    for (let k = 1; k <= SUITE_ROUNDS; k++) {
+      const bare = runEmpty();
+      if (bare.code !== 0) throw new Error(`empty cucumber run failed:\n${bare.out.slice(-2000)}`);
+      times.bare.push(bare.ms);
+      const suite = runSuite(k);
+      if (suite.code !== 0) throw new Error(`suite run failed:\n${suite.out.slice(-2000)}`);
+      times.suite.push(suite.ms);
+      times.one.push(runOne(k).ms);
+    }
+    const [bare, suite, one] = [median(times.bare), median(times.suite), median(times.one)];
+    const withAllure = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--out', path.join(tmp, 'allure')]);
+    const perScenario = (suite - one) / (n - 1);
+    console.log(`\nConformance suite (${n} scenarios, wall time, medians of ${SUITE_ROUNDS} alternating rounds, lower is better)`);
+    console.log(`  cucumber-js + Allure formatter, ${n} empty scenarios ${bare.toFixed(0).padStart(6)} ms   1.00x`);
+    console.log(`  obf-conformance run, no Allure HTML                 ${suite.toFixed(0).padStart(6)} ms   ${(suite / bare).toFixed(2)}x`);
+    console.log(`    of which fixed (a 1-scenario run)                 ${one.toFixed(0).padStart(6)} ms; per scenario ${perScenario.toFixed(1)} ms`);
+    console.log(`  obf-conformance run, with Allure HTML (Java, once)  ${withAllure.ms.toFixed(0).padStart(6)} ms   ${(withAllure.ms / bare).toFixed(2)}x`);
     figures.suite = {
-      scenarios: n, emptyCucumberAllureMs: Math.round(bare.ms), suiteMs: Math.round(suite.ms), ratio: +(suite.ms / bare.ms).toFixed(2),
-      oneScenarioRunMs: Math.round(one.ms), perScenarioMs: +perScenario.toFixed(1), withAllureHtmlMs: Math.round(withAllure.ms), withAllureHtmlRatio: +(withAllure.ms / bare.ms).toFixed(2),
+      scenarios: n, rounds: SUITE_ROUNDS, emptyCucumberAllureMs: Math.round(bare), suiteMs: Math.round(suite), ratio: +(suite / bare).toFixed(2),
+      oneScenarioRunMs: Math.round(one), perScenarioMs: +perScenario.toFixed(1), withAllureHtmlMs: Math.round(withAllure.ms), withAllureHtmlRatio: +(withAllure.ms / bare).toFixed(2),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
