@@ -67,10 +67,16 @@ function checkKey(key: Uint8Array, field: string): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) throw new MalformedPacketError(field, `must be ${KEY_LENGTH} bytes`, String(KEY_LENGTH), String(key?.length));
 }
 
+/** Pairs of public keys already found good: the check is a pure function costing about 2 ms in JavaScript. */
+const goodProviderKeys = new Set<string>();
+const GOOD_PROVIDER_KEYS_MAX = 1024;
+
 /** The Ed25519 key must be a point on the curve and the X25519 key must not be of low order (RFC 7748 6.1). */
 export function checkProviderKeys(signingKey: Uint8Array, keyAgreementKey: Uint8Array): void {
   checkKey(signingKey, 'signing key');
   checkKey(keyAgreementKey, 'key-agreement key');
+  const id = Buffer.concat([signingKey, keyAgreementKey]).toString('hex');
+  if (goodProviderKeys.has(id)) return;
   try {
     ed25519.Point.fromBytes(signingKey);
   } catch {
@@ -82,6 +88,8 @@ export function checkProviderKeys(signingKey: Uint8Array, keyAgreementKey: Uint8
   } catch {
     throw new MalformedPacketError('key-agreement key', 'is of low order (RFC 7748 6.1)', 'a key of large order', 'low order');
   }
+  if (goodProviderKeys.size >= GOOD_PROVIDER_KEYS_MAX) goodProviderKeys.clear();
+  goodProviderKeys.add(id);
 }
 
 const LOW_ORDER_PROBE = sha256(new TextEncoder().encode('OBF-6.4.3a low-order probe'));
