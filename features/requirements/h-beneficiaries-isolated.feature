@@ -27,5 +27,7 @@ Feature: 6.3.1 h) Beneficiaries work at the same time without compromising or di
   @OBF-6.3.1-h @OBF-6.4.2-RPR @TP/OBF/REQ-H/BI-01
   Scenario: One beneficiary's revocation leaves the others working
     When the Resource Server revokes the rights of "Fleet Owner" over device "A"
-    And Application Server "Emergency Response" asks for the key of device "A"
+    And Application Server "Fleet Owner" asks for the key of device "A"
+    Then the Authentication Server refuses the key request with error "NO_RIGHTS"
+    When Application Server "Emergency Response" asks for the key of device "A"
     Then the Authentication Server gives "Emergency Response" the key of device "A" with its identity, lifetime and the data classes "alarm"
