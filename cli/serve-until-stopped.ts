@@ -22,6 +22,17 @@ export async function serveUntilStopped(server: Closable): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started by npx / npm exec: npm does not pass a SIGTERM on to us, so when it ends we would be left serving,
+    // re-parented to init. Follow it instead. (Started any other way, e.g. with nohup, we stay up as asked.)
+    if (process.env.npm_command === 'exec') {
+      const parent = process.ppid;
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        console.log('the npm/npx process that started this command ended: stopping.');
+        resolve();
+      }, 500);
+      watch.unref();
+    }
   });
   clearInterval(keepAlive);
   await server.close();
