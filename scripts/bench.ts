@@ -94,6 +94,7 @@ function suiteBench(): void {
     const runSuite = (k: number) => timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--out', path.join(tmp, `suite${k}`)]);
     const first = runSuite(0);
     const n = Number(/(\d+) scenarios:/.exec(first.out)?.[1] ?? 0);
+    const steps = Number(/(\d+) steps \(/.exec(first.out)?.[1] ?? n);
     if (first.code !== 0 || n === 0) throw new Error(`suite run failed:\n${first.out.slice(-2000)}`);
     // The same number of empty scenarios, the same TypeScript loader, the message and Allure formatters.
     const empty = path.join(tmp, 'empty');
@@ -101,36 +102,47 @@ function suiteBench(): void {
     mkdirSync(path.join(empty, 'steps'), { recursive: true });
     writeFileSync(path.join(empty, 'package.json'), '{"type":"module"}\n');
     writeFileSync(path.join(empty, 'features', 'empty.feature'), 'Feature: empty\n' + Array.from({ length: n }, (_, i) => `  Scenario: s${i}\n    Given nothing\n`).join(''));
+    // The same scenarios with as many empty steps as the suite has (Cucumber and the formatters cost per step too).
+    const emptySteps = path.join(tmp, 'empty-steps');
+    mkdirSync(path.join(emptySteps, 'features'), { recursive: true });
+    writeFileSync(path.join(emptySteps, 'features', 'empty.feature'), 'Feature: empty\n' + Array.from({ length: n }, (_, i) => {
+      const k = Math.floor(steps / n) + (i < steps % n ? 1 : 0);
+      return `  Scenario: s${i}\n` + Array.from({ length: k }, () => '    Given nothing\n').join('');
+    }).join(''));
     writeFileSync(path.join(empty, 'steps', 'nothing.ts'), `import { Given } from '${path.join(ROOT, 'node_modules/@cucumber/cucumber/lib/index.js')}';\nGiven('nothing', () => {});\n`);
     const cucumberBin = path.join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
     const allure = path.join(ROOT, 'node_modules/allure-cucumberjs/dist/esm/reporter.js');
-    const runEmpty = () => timed(process.execPath, [
+    const runEmpty = (features = path.join(empty, 'features')) => timed(process.execPath, [
       cucumberBin, '--import', path.join(ROOT, 'steps/support/00-register-tsx.mjs'), '--import', path.join(empty, 'steps', 'nothing.ts'),
       '--format', `message:${path.join(empty, 'm.ndjson')}`, '--format', `${allure}:${path.join(empty, 'allure.log')}`,
-      '--format-options', JSON.stringify({ resultsDir: path.join(empty, 'allure-results') }), path.join(empty, 'features'),
+      '--format-options', JSON.stringify({ resultsDir: path.join(empty, 'allure-results') }), features,
     ], empty);
     // One scenario: the run's fixed cost (loading, servers, reports); the rest is per scenario.
     const runOne = (k: number) => timed(process.execPath, ['bin/obf-conformance.js', 'run', '--no-allure-report', '--tags', '@TP/OBF/SE/GEN/BV-01', '--out', path.join(tmp, `one${k}`)]);
-    const times = { suite: [] as number[], one: [] as number[], bare: [] as number[] };
+    const times = { suite: [] as number[], one: [] as number[], bare: [] as number[], bareSteps: [] as number[] };
     for (let k = 1; k <= SUITE_ROUNDS; k++) {
       const bare = runEmpty();
       if (bare.code !== 0) throw new Error(`empty cucumber run failed:\n${bare.out.slice(-2000)}`);
       times.bare.push(bare.ms);
+      const bareSteps = runEmpty(path.join(emptySteps, 'features'));
+      if (bareSteps.code !== 0) throw new Error(`empty cucumber run failed:\n${bareSteps.out.slice(-2000)}`);
+      times.bareSteps.push(bareSteps.ms);
       const suite = runSuite(k);
       if (suite.code !== 0) throw new Error(`suite run failed:\n${suite.out.slice(-2000)}`);
       times.suite.push(suite.ms);
       times.one.push(runOne(k).ms);
     }
-    const [bare, suite, one] = [median(times.bare), median(times.suite), median(times.one)];
+    const [bare, bareSteps, suite, one] = [median(times.bare), median(times.bareSteps), median(times.suite), median(times.one)];
     const withAllure = timed(process.execPath, ['bin/obf-conformance.js', 'run', '--out', path.join(tmp, 'allure')]);
     const perScenario = (suite - one) / (n - 1);
     console.log(`\nConformance suite (${n} scenarios, wall time, medians of ${SUITE_ROUNDS} alternating rounds, lower is better)`);
     console.log(`  cucumber-js + Allure formatter, ${n} empty scenarios ${bare.toFixed(0).padStart(6)} ms   1.00x`);
-    console.log(`  obf-conformance run, no Allure HTML                 ${suite.toFixed(0).padStart(6)} ms   ${(suite / bare).toFixed(2)}x`);
+    console.log(`  the same with ${steps} empty steps (the suite's count)   ${bareSteps.toFixed(0).padStart(6)} ms   ${(bareSteps / bare).toFixed(2)}x`);
+    console.log(`  obf-conformance run, no Allure HTML                 ${suite.toFixed(0).padStart(6)} ms   ${(suite / bare).toFixed(2)}x (${(suite / bareSteps).toFixed(2)}x the empty steps)`);
     console.log(`    of which fixed (a 1-scenario run)                 ${one.toFixed(0).padStart(6)} ms; per scenario ${perScenario.toFixed(1)} ms`);
     console.log(`  obf-conformance run, with Allure HTML (Java, once)  ${withAllure.ms.toFixed(0).padStart(6)} ms   ${(withAllure.ms / bare).toFixed(2)}x`);
     figures.suite = {
-      scenarios: n, rounds: SUITE_ROUNDS, emptyCucumberAllureMs: Math.round(bare), suiteMs: Math.round(suite), ratio: +(suite / bare).toFixed(2),
+      scenarios: n, steps, rounds: SUITE_ROUNDS, emptyCucumberAllureMs: Math.round(bare), emptyStepsMs: Math.round(bareSteps), suiteMs: Math.round(suite), ratio: +(suite / bare).toFixed(2), ratioToEmptySteps: +(suite / bareSteps).toFixed(2),
       oneScenarioRunMs: Math.round(one), perScenarioMs: +perScenario.toFixed(1), withAllureHtmlMs: Math.round(withAllure.ms), withAllureHtmlRatio: +(withAllure.ms / bare).toFixed(2),
     };
   } finally {
