@@ -4,11 +4,11 @@
  * p50 and p99 latency, refusals by reason, memory per simulated device, and checks that every fresh packet was
  * accepted exactly once and every deliberate replay refused (harness/load/load-generator.ts).
  */
-import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { DataFileError, startReferenceServers } from '../adapters/index.ts';
 import { startReferenceChild } from './reference-child.ts';
 import { SimulatedDevice } from '../harness/load/simulated-device.ts';
@@ -60,7 +60,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const bytes = (v: number) => (v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${Math.round(v)} B`);
 
 export async function loadCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('load', {
     args,
     options: {
       devices: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, 'replay-every': { type: 'string' }, connections: { type: 'string' },

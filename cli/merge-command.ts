@@ -3,11 +3,11 @@
  * campaign (reports/merge.ts says what must agree). Allure results are copied side by side (their file names are
  * UUIDs), the message streams are concatenated for the record, the target file and capabilities come with them.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { parseMessageStream } from '../reports/cucumber-messages.ts';
 import { MergeError, mergeShards, type ShardInput } from '../reports/merge.ts';
 import type { CertificationReport } from '../reports/certification.ts';
@@ -44,7 +44,7 @@ async function readShard(dir: string): Promise<ShardInput> {
 }
 
 export async function mergeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('merge', {
     args, allowPositionals: true,
     options: { out: { type: 'string' }, waivers: { type: 'string' }, 'no-allure-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });

@@ -2,10 +2,10 @@
  * `package`, `verify` and `keys generate`: the signed results package (reports/results-package.ts) and the lab's
  * Ed25519 keys (reports/signing.ts). A regulator needs only the harness, the package and the lab's public key.
  */
-import { parseArgs } from 'node:util';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { generateKeyPair, KeyFileError, readPrivateKey, readPublicKey } from '../reports/signing.ts';
 import { buildPackage, PackageError, verifyPackage } from '../reports/results-package.ts';
 
@@ -59,7 +59,7 @@ function writeNew(file: string, content: string | Uint8Array, mode: number, comm
 }
 
 export async function packageCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('package', { args, allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(PACKAGE_HELP);
     return EXIT.ok;
@@ -86,7 +86,7 @@ export async function packageCommand(args: string[]): Promise<number> {
 }
 
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { pub: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('verify', { args, allowPositionals: true, options: { pub: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(VERIFY_HELP);
     return EXIT.ok;
@@ -109,7 +109,7 @@ export async function verifyCommand(args: string[]): Promise<number> {
 }
 
 export async function keysGenerateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('keys generate', { args, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(KEYS_HELP);
     return EXIT.ok;

@@ -1,6 +1,6 @@
 /** `reference serve`: the bundled reference Application Server on its own, so a vendor can try the profile's HTTP API. */
-import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { DataFileError, referenceFaults, startReferenceServers } from '../adapters/index.ts';
 import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 
@@ -22,7 +22,7 @@ Options:
   -h, --help                show this help`;
 
 export async function referenceServeCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, data: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs('reference serve', { args, options: { port: { type: 'string' }, data: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;

@@ -4,7 +4,6 @@
  * display, and writes Allure results and report, the certification report (JSON and HTML) and the raw
  * Cucumber message stream into --out.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { PassThrough } from 'node:stream';
@@ -12,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfiguration, loadSources, runCucumber } from '@cucumber/cucumber/api';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.ts';
 import { referenceFaults } from '../adapters/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
@@ -81,7 +81,7 @@ function shown(p: string): string {
 }
 
 export async function faultsCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs('faults', { args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log('Usage: obf-conformance faults [--json]\n\nList the switchable faults of the reference implementation (for run --reference-fault):\nname, what the faulty party does, and the draft clause whose rule it breaks.\n\n  --json      print them as one JSON object keyed by fault name\n  -h, --help  show this help');
     return EXIT.ok;
@@ -130,7 +130,7 @@ function nameOption(option: string, value: string | undefined): string | undefin
 export type RunRequest = { kind: 'help' } | { kind: 'list-faults' } | { kind: 'run'; options: RunOptions };
 
 export function parseRunArgs(args: string[]): RunRequest {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('run', {
     args,
     options: {
       out: { type: 'string' }, target: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },

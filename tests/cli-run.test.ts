@@ -36,7 +36,16 @@ describe('bad input to the commands is one line and exit 2', () => {
     [['run', '--parallel', '-1'], /write --parallel=<value>/],
     [['run', '--timeout', 'soon'], /--timeout must be/],
     [['run', '--bogus'], /unknown option '--bogus'/],
-    [['faults', 'extra'], /Unexpected argument/],
+    [['faults', 'extra'], /^obf-conformance: faults: unexpected argument 'extra'; this command takes only options \(see 'obf-conformance faults --help'\)$/],
+    [['run', '--shard'], /^obf-conformance: run: option --shard needs a value \(see 'obf-conformance run --help'\)$/],
+    // An option given twice is refused, not silently the last one (a shard or lab the user did not mean).
+    [['run', '--shard', '1/2', '--shard', '2/2'], /^obf-conformance: run: option --shard given twice/],
+    [['run', '--lab', 'A', '--lab', 'B'], /^obf-conformance: run: option --lab given twice/],
+    [['run', '--out=/tmp/a', '--out', '/tmp/b'], /option --out given twice/],
+    [['merge', 'a', '--out', 'x', '--out', 'y'], /^obf-conformance: merge: option --out given twice/],
+    [['verify', 'p.tar', '--pub', 'a.pub', '--pub', 'b.pub'], /^obf-conformance: verify: option --pub given twice/],
+    [['packet', 'decode', '00', '--kic-key', '00', '--kic-key', '11'], /^obf-conformance: packet decode: option --kic-key given twice/],
+    [['load', '--devices', '1', '--devices', '2'], /^obf-conformance: load: option --devices given twice/],
     [['report'], /give a command/],
     [['report', 'bogus'], /unknown report command/],
     [['report', 'serve', '/no/such/folder'], /does not exist/],
@@ -103,6 +112,19 @@ describe('bad input to the commands is one line and exit 2', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('repeatable options', () => {
+  test('--reference-fault may be given more than once (documented as repeatable)', async () => {
+    const { parseRunArgs } = await import('../cli/run-command.ts');
+    const r = parseRunArgs(['--reference-fault', 'se-skip-replay-check', '--reference-fault', 'se-ignore-integrity', '--out', path.join(os.tmpdir(), 'obf-cli-never-written')]);
+    assert.equal(r.kind, 'run');
+    if (r.kind === 'run') assert.deepEqual(r.options.faults, ['se-skip-replay-check', 'se-ignore-integrity']);
+  });
+  test('a flag given twice changes nothing and is accepted', () => {
+    const r = cli('faults', '--json', '--json');
+    assert.equal(r.status, 0, r.stderr);
   });
 });
 
