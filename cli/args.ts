@@ -20,11 +20,11 @@ export function parseArgsUsageError(command: string | undefined, e: unknown): Us
   if ((m = /^Option '(-[^' ]+)(?: <value>)?' argument missing/.exec(first))) return say(`option ${m[1]} needs a value`);
   if ((m = /^Option '(-[^' ]+)' argument is ambiguous/.exec(first))) return say(`option ${m[1]} got a value starting with '-'; write ${m[1]}=<value> if you meant it`);
   if ((m = /^Option '(-[^' ]+)' does not take an argument/.exec(first))) return say(`option ${m[1]} takes no value`);
-  if ((m = /^Unknown option '([^']+)'/.exec(first))) return say(`unknown option '${printable(m[1])}'`);
+  if ((m = /^Unknown option '([^']+)'/.exec(first))) return say(`unknown option '${m[1]}'`);
   if ((m = /^Unexpected argument '([\s\S]*)'\. This command does not take positional arguments/.exec(first))) {
-    return say(`unexpected argument '${printable(m[1])}'; this command takes only options`);
+    return say(`unexpected argument '${m[1]}'; this command takes only options`);
   }
-  return say(printable(first));
+  return say(first);
 }
 
 /**
@@ -53,10 +53,11 @@ export function parseCommandArgs<const T extends Config>(command: string, config
 /**
  * Text from the user or from a file, safe to print on one terminal line: control characters, DEL and C1 controls
  * as \xNN (or \n, \r, \t, \e), so a name can neither forge an output line nor send escape sequences to a terminal.
- * Backslashes are doubled so the escaped form is unambiguous.
+ * With `backslashes` (names listed on stdout) a backslash is doubled so the escaped form is unambiguous; error
+ * lines leave them, so a path or value the user typed reads as typed.
  */
-export function printable(text: string): string {
-  return text.replace(/[\\\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+export function printable(text: string, { backslashes = true }: { backslashes?: boolean } = {}): string {
+  return text.replace(backslashes ? /[\\\x00-\x1f\x7f-\x9f\u2028\u2029]/g : /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
     switch (c) {
       case '\\': return '\\\\';
       case '\n': return '\\n';

@@ -45,7 +45,9 @@ function positive(name: string, text: string | undefined, fallback: number, max:
   if (text === undefined) return fallback;
   const v = Number(text);
   const ok = text.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (zero ? v >= 0 : v > 0) && v <= max;
-  if (!ok) throw new UsageError(`load: --${name} must be ${integer ? 'an integer' : 'a number'} ${zero ? '0' : 'above 0'}..${max}, got '${text}'`);
+  // "an integer 1..1000000", "a number above 0, at most 3600": a range the user can read at a glance.
+  const range = integer ? `${zero ? 0 : 1}..${max}` : `${zero ? '0 or more' : 'above 0'}, at most ${max}`;
+  if (!ok) throw new UsageError(`load: --${name} must be ${integer ? 'an integer' : 'a number'} ${range}, got '${text}'`);
   return v;
 }
 

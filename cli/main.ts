@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
  */
 export function reportFailure(e: unknown, command?: string): number {
   const usage = (message: string) => {
-    process.stderr.write(`obf-conformance: ${printable(message.split('\n')[0])}\n`);
+    process.stderr.write(`obf-conformance: ${printable(message.split('\n')[0], { backslashes: false })}\n`);
     return EXIT.usage;
   };
   if (e instanceof UsageError) return usage(e.message);

@@ -113,7 +113,8 @@ export async function packetDecodeCommand(args: string[]): Promise<number> {
     console.log(DECODE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new UsageError('packet decode: give the packet as hex (see --help)');
+  // An empty argument ("" from an unset shell variable) is a missing packet, not a packet of 0 bytes.
+  if (positionals.join('').trim() === '') throw new UsageError('packet decode: give the packet (hex), from CPL on (see --help)');
   const bytes = fromHex(positionals.join(''), 'packet');
   const keys = keysFrom(values);
   let packet: CommandPacket;
