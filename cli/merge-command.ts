@@ -14,6 +14,7 @@ import type { CertificationReport } from '../reports/certification.ts';
 import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
 import { CAPABILITIES_FILE, TARGET_MASKED_FILE } from '../reports/run-context.ts';
 import { loadWaivers, WaiverFileError } from '../reports/waivers.ts';
+import { suiteTestPurposes } from '../harness/suite-info.ts';
 import { annotateAllureResults, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
 
 const HELP = `Usage: obf-conformance merge <run-dir>... --out <dir> [--waivers <file>] [--no-allure-report]
@@ -65,7 +66,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
   let waivers;
   if (values.waivers !== undefined) {
     try {
-      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers)) };
+      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers), suiteTestPurposes()) };
     } catch (e) {
       throw e instanceof WaiverFileError ? new UsageError(`merge: ${e.message}`) : e;
     }

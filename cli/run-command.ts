@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadConfiguration, loadSources, runCucumber } from '@cucumber/cucumber/api';
 import { UsageError, EXIT } from './usage-error.ts';
 import { parseCommandArgs } from './args.ts';
-import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.ts';
+import { PROJECT_ROOT, suiteCommit, suiteTestPurposes, suiteVersion } from '../harness/suite-info.ts';
 import { referenceFaults } from '../adapters/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
@@ -180,7 +180,7 @@ export function parseRunArgs(args: string[]): RunRequest {
   let waivers: RunOptions['waivers'];
   if (values.waivers !== undefined) {
     try {
-      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers)) };
+      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers), suiteTestPurposes()) };
     } catch (e) {
       if (e instanceof WaiverFileError) throw new UsageError(`run: ${e.message}`);
       throw e;

@@ -71,6 +71,22 @@ describe('bad input to the commands is one line and exit 2', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('run --waivers: an impossible date, or a test purpose the suite does not have, is refused', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    const file = path.join(dir, 'waivers.yaml');
+    const waiver = (tp: string, expires: string) => writeFileSync(file, `waivers:\n  - testPurpose: ${tp}\n    sut: P\n    justification: J\n    approver: A\n    expires: ${expires}\n`);
+    try {
+      waiver('TP/OBF/AS/DEC/BI-01', '2027-02-30');
+      expectUsageError(['run', '--waivers', file], /entry 1: expires '2027-02-30' is not a day of the calendar/);
+      waiver('TP/OBF/NOPE/BI-99', '2027-03-31');
+      expectUsageError(['run', '--waivers', file], /entry 1: testPurpose 'TP\/OBF\/NOPE\/BI-99' is not a test purpose of this suite/);
+      waiver('TP/OBF/AS/DEC/BI-1', '2027-03-31');
+      expectUsageError(['merge', dir, '--out', path.join(dir, 'm'), '--waivers', file], /^obf-conformance: merge: .*did you mean 'TP\/OBF\/AS\/DEC\/BI-01'\?/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('run --out naming a file', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
     const file = path.join(dir, 'a-file');
