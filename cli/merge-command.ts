@@ -11,7 +11,7 @@ import { parseCommandArgs } from './args.ts';
 import { parseMessageStream } from '../reports/cucumber-messages.ts';
 import { MergeError, mergeShards, type ShardInput } from '../reports/merge.ts';
 import type { CertificationReport } from '../reports/certification.ts';
-import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
+import { REPORT_FILES, summaryLine, verdictLine, writeRunReports } from '../reports/run-reports.ts';
 import { CAPABILITIES_FILE, TARGET_MASKED_FILE } from '../reports/run-context.ts';
 import { loadWaivers, WaiverFileError } from '../reports/waivers.ts';
 import { suiteTestPurposes } from '../harness/suite-info.ts';
@@ -103,7 +103,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     const g = await generateAllureReport(results, path.join(out, 'allure-report'), { reportName: 'OBF conformance' });
     console.log(g.ok ? `allure report:  ${path.join(out, 'allure-report', 'index.html')}` : `allure report NOT generated: ${g.message}`);
   }
-  console.log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
+  console.log(verdictLine(report));
   console.log(summaryLine(report));
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
 }

@@ -4,8 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,55 @@ describe('bad input to the commands is one line and exit 2', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
     try {
       expectUsageError(['report', 'serve', dir], /holds no reports/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runs that do not give a whole result say so', () => {
+  test('a partial run (--tags) that passed prints INCOMPLETE, not PASS, above NOT CONFORMANT; certification.json keeps verdict pass', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    try {
+      const r = cli('run', '--tags', '@TP/OBF/AS/DEC/BI-01', '--no-allure-report', '--out', dir);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.match(lines.at(-2)!, /^verdict: INCOMPLETE: .*passed this partial run.*A partial run does not establish conformance\.$/);
+      assert.match(lines.at(-1)!, /; NOT CONFORMANT$/);
+      const report = JSON.parse(readFileSync(path.join(dir, 'certification.json'), 'utf8')) as { verdict: string; certificate: { complete: boolean } };
+      assert.equal(report.verdict, 'pass');
+      assert.equal(report.certificate.complete, false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('verdictLine: INCOMPLETE only for a partial run that passed; a failure found in a partial run stays FAIL', async () => {
+    const { verdictLine } = await import('../reports/run-reports.ts');
+    const line = (verdict: 'pass' | 'fail', complete: boolean) => verdictLine({ verdict, conclusion: 'C', certificate: { complete } as never });
+    assert.equal(line('pass', false), 'verdict: INCOMPLETE: C');
+    assert.equal(line('pass', true), 'verdict: PASS: C');
+    assert.equal(line('fail', false), 'verdict: FAIL: C');
+  });
+
+  test('Ctrl-C during a run: exit 130 and one line saying the reports in --out are incomplete', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-cli-'));
+    try {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/obf-conformance.js'), 'run', '--no-allure-report', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      // "running N scenarios" is printed after the clean-up of --out: from then on the earlier reports are gone.
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (/running \d+ scenarios/.test(stdout) && child.exitCode === null) child.kill('SIGINT');
+      });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+      clearTimeout(killer);
+      assert.equal(signal, null, `ended by ${signal}; stderr: ${stderr}`);
+      assert.equal(code, 130, stderr);
+      assert.equal(stderr, `interrupted: the reports in ${dir} are incomplete\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
