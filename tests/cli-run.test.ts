@@ -180,6 +180,30 @@ describe('runs that do not give a whole result say so', () => {
   });
 });
 
+describe('reference serve', () => {
+  test('prints the RPR token, and it is the one the Resource Server takes on RPR', async () => {
+    const { startReferenceChild } = await import('../cli/reference-child.ts');
+    const child = await startReferenceChild();
+    try {
+      const { rpr, rsAdmin } = child.tokens;
+      assert.match(rpr, /^[\w-]{20,}$/);
+      const rights = (token: string) => fetch(`${new URL(child.resourceServer).origin}/obf/v1/rs/rpr/rights`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      const withRpr = await rights(rpr);
+      assert.ok(withRpr.status !== 401 && withRpr.status !== 403, `RPR token refused: ${withRpr.status}`);
+      const withAdmin = await rights(rsAdmin);
+      assert.ok(withAdmin.status === 401 || withAdmin.status === 403, `the admin token is not the RPR one: ${withAdmin.status}`);
+    } finally {
+      await child.stop();
+    }
+  });
+
+  test('--help says the ports follow one another only with --port', () => {
+    const r = cli('reference', 'serve', '--help');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /only with --port; without it each server gets its own free port, unrelated to the\s+others/);
+  });
+});
+
 describe('repeatable options', () => {
   test('--reference-fault may be given more than once (documented as repeatable)', async () => {
     const { parseRunArgs } = await import('../cli/run-command.ts');
