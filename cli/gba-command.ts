@@ -1,6 +1,6 @@
 /** `milenage` and `gba derive`: the GBA building blocks on the command line, for lab engineers debugging a bootstrap. */
-import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { fromHexExact, fromHex, toHex } from '../protocol/hex.ts';
 import { computeOpc, milenage } from '../protocol/milenage.ts';
 import { deriveNafKey } from '../protocol/ts-33-220.ts';
@@ -43,7 +43,7 @@ function required(values: Record<string, unknown>, names: string[], command: str
 }
 
 export async function milenageCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('milenage', {
     args,
     options: { k: { type: 'string' }, op: { type: 'string' }, opc: { type: 'string' }, rand: { type: 'string' }, sqn: { type: 'string' }, amf: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
@@ -66,7 +66,7 @@ export async function milenageCommand(args: string[]): Promise<number> {
 }
 
 export async function gbaDeriveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('gba derive', {
     args,
     options: { ks: { type: 'string' }, rand: { type: 'string' }, impi: { type: 'string' }, 'naf-id': { type: 'string' }, 'gba-u': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });

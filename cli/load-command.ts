@@ -4,11 +4,11 @@
  * p50 and p99 latency, refusals by reason, memory per simulated device, and checks that every fresh packet was
  * accepted exactly once and every deliberate replay refused (harness/load/load-generator.ts).
  */
-import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { DataFileError, startReferenceServers } from '../adapters/index.ts';
 import { startReferenceChild } from './reference-child.ts';
 import { SimulatedDevice } from '../harness/load/simulated-device.ts';
@@ -45,7 +45,9 @@ function positive(name: string, text: string | undefined, fallback: number, max:
   if (text === undefined) return fallback;
   const v = Number(text);
   const ok = text.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (zero ? v >= 0 : v > 0) && v <= max;
-  if (!ok) throw new UsageError(`load: --${name} must be ${integer ? 'an integer' : 'a number'} ${zero ? '0' : 'above 0'}..${max}, got '${text}'`);
+  // "an integer 1..1000000", "a number above 0, at most 3600": a range the user can read at a glance.
+  const range = integer ? `${zero ? 0 : 1}..${max}` : `${zero ? '0 or more' : 'above 0'}, at most ${max}`;
+  if (!ok) throw new UsageError(`load: --${name} must be ${integer ? 'an integer' : 'a number'} ${range}, got '${text}'`);
   return v;
 }
 
@@ -60,7 +62,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const bytes = (v: number) => (v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${Math.round(v)} B`);
 
 export async function loadCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('load', {
     args,
     options: {
       devices: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, 'replay-every': { type: 'string' }, connections: { type: 'string' },

@@ -5,6 +5,7 @@
  */
 import { UsageError, EXIT } from './usage-error.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import { parseArgsUsageError, printable } from './args.ts';
 
 const HELP = `obf-conformance: conformance test harness for the ITU-T Q16/13 Open Bootstrap Framework (OBF)
 
@@ -95,34 +96,33 @@ export async function main(argv: string[]): Promise<number> {
     }
     const two = argv.length > 1 && !argv[1].startsWith('-') ? `${argv[0]} ${argv[1]}` : '';
     const twoCommand = two ? await load(two) : undefined;
+    const name = twoCommand ? two : argv[0];
     const command = twoCommand ?? (await load(argv[0]));
     if (!command) throw new UsageError(`unknown command '${argv[0]}' (try 'obf-conformance --help')`);
-    return await command(argv.slice(twoCommand ? 2 : 1));
+    try {
+      return await command(argv.slice(twoCommand ? 2 : 1));
+    } catch (e) {
+      return reportFailure(e, name);
+    }
   } catch (e) {
     return reportFailure(e);
   }
 }
 
-/** A command's exception as the user sees it: one line and exit 2 for their mistakes; else an internal error, 3. */
-export function reportFailure(e: unknown): number {
-  if (e instanceof UsageError || e instanceof ProtocolError) {
-    process.stderr.write(`obf-conformance: ${e.message.split('\n')[0]}\n`);
+/**
+ * A command's exception as the user sees it: one line and exit 2 for their mistakes; else an internal error, 3.
+ * `command` prefixes the errors that do not name it themselves (the protocol library's, and parseArgs' from a
+ * command that does not parse through cli/args.ts). The line is escaped: it may quote a file's bytes or a name.
+ */
+export function reportFailure(e: unknown, command?: string): number {
+  const usage = (message: string) => {
+    process.stderr.write(`obf-conformance: ${printable(message.split('\n')[0], { backslashes: false })}\n`);
     return EXIT.usage;
-  }
-  if (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`obf-conformance: ${parseArgsMessage(e)}\n`);
-    return EXIT.usage;
-  }
+  };
+  if (e instanceof UsageError) return usage(e.message);
+  if (e instanceof ProtocolError) return usage(command ? `${command}: ${e.message}` : e.message);
+  const parseError = parseArgsUsageError(command, e);
+  if (parseError) return usage(parseError.message);
   process.stderr.write(`obf-conformance: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
   return EXIT.error;
-}
-
-/** node:util parseArgs messages, reworded where they would puzzle a user. */
-function parseArgsMessage(e: Error): string {
-  const first = e.message.split('\n')[0];
-  const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
-  if (ambiguous) return `option ${ambiguous[1]} got a value starting with '-'; write ${ambiguous[1]}=<value> if you meant it (see --help)`;
-  const unknown = /^Unknown option '([^']+)'/.exec(first);
-  if (unknown) return `unknown option '${unknown[1]}' (see --help)`;
-  return first;
 }

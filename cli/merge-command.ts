@@ -3,17 +3,18 @@
  * campaign (reports/merge.ts says what must agree). Allure results are copied side by side (their file names are
  * UUIDs), the message streams are concatenated for the record, the target file and capabilities come with them.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { parseMessageStream } from '../reports/cucumber-messages.ts';
 import { MergeError, mergeShards, type ShardInput } from '../reports/merge.ts';
 import type { CertificationReport } from '../reports/certification.ts';
-import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
+import { REPORT_FILES, summaryLine, verdictLine, writeRunReports } from '../reports/run-reports.ts';
 import { CAPABILITIES_FILE, TARGET_MASKED_FILE } from '../reports/run-context.ts';
 import { loadWaivers, WaiverFileError } from '../reports/waivers.ts';
+import { suiteTestPurposes } from '../harness/suite-info.ts';
 import { annotateAllureResults, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
 
 const HELP = `Usage: obf-conformance merge <run-dir>... --out <dir> [--waivers <file>] [--no-allure-report]
@@ -44,7 +45,7 @@ async function readShard(dir: string): Promise<ShardInput> {
 }
 
 export async function mergeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('merge', {
     args, allowPositionals: true,
     options: { out: { type: 'string' }, waivers: { type: 'string' }, 'no-allure-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
@@ -65,7 +66,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
   let waivers;
   if (values.waivers !== undefined) {
     try {
-      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers)) };
+      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers), suiteTestPurposes()) };
     } catch (e) {
       throw e instanceof WaiverFileError ? new UsageError(`merge: ${e.message}`) : e;
     }
@@ -102,7 +103,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     const g = await generateAllureReport(results, path.join(out, 'allure-report'), { reportName: 'OBF conformance' });
     console.log(g.ok ? `allure report:  ${path.join(out, 'allure-report', 'index.html')}` : `allure report NOT generated: ${g.message}`);
   }
-  console.log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
+  console.log(verdictLine(report));
   console.log(summaryLine(report));
   return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'error' ? EXIT.error : EXIT.failed;
 }

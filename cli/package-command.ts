@@ -2,10 +2,10 @@
  * `package`, `verify` and `keys generate`: the signed results package (reports/results-package.ts) and the lab's
  * Ed25519 keys (reports/signing.ts). A regulator needs only the harness, the package and the lab's public key.
  */
-import { parseArgs } from 'node:util';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs, printable } from './args.ts';
 import { generateKeyPair, KeyFileError, readPrivateKey, readPublicKey } from '../reports/signing.ts';
 import { buildPackage, PackageError, verifyPackage } from '../reports/results-package.ts';
 
@@ -59,7 +59,7 @@ function writeNew(file: string, content: string | Uint8Array, mode: number, comm
 }
 
 export async function packageCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('package', { args, allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(PACKAGE_HELP);
     return EXIT.ok;
@@ -71,6 +71,12 @@ export async function packageCommand(args: string[]): Promise<number> {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`package: ${runDir} is not a folder`);
   const keyFile = path.resolve(values.key);
   const secret = keyOrUsage('package', keyFile, () => readPrivateKey(readFileOrUsage(keyFile, 'key file', 'package')));
+  // keys generate writes the key 0600; a key others can read may have been copied, so every package it signs is in
+  // doubt. A warning, not a refusal: the lab may keep it on a single-user machine and must still be able to sign.
+  const mode = statSync(keyFile).mode & 0o777;
+  if (process.platform !== 'win32' && mode & 0o077) {
+    process.stderr.write(`obf-conformance: package: warning: private key ${keyFile} can be read by others (mode 0${mode.toString(8)}); make it private with chmod 600\n`);
+  }
   const out = path.resolve(values.out);
   if (out.startsWith(runDir + path.sep)) throw new UsageError('package: --out must lie outside the run folder');
   let built;
@@ -85,8 +91,18 @@ export async function packageCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** A compressed archive given for the package: named, where the tar reader would list its bytes as "damage". */
+function compressionOf(bytes: Uint8Array): string | null {
+  const starts = (...magic: number[]) => magic.every((b, i) => bytes[i] === b);
+  if (starts(0x1f, 0x8b)) return 'gzip';
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
+  if (starts(0x42, 0x5a, 0x68)) return 'bzip2';
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return 'zstd';
+  return null;
+}
+
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { pub: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('verify', { args, allowPositionals: true, options: { pub: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(VERIFY_HELP);
     return EXIT.ok;
@@ -97,19 +113,25 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const pubFile = path.resolve(values.pub);
   const pub = keyOrUsage('verify', pubFile, () => readPublicKey(readFileOrUsage(pubFile, 'public key', 'verify')));
   readFileOrUsage(file, 'package', 'verify');
-  const outcome = verifyPackage(readFileSync(file), pub);
+  const bytes = readFileSync(file);
+  const compression = compressionOf(bytes);
+  if (compression) throw new UsageError(`verify: ${file} is ${compression}-compressed; give the .tar itself (a package is a plain tar: decompress it first)`);
+  const outcome = verifyPackage(bytes, pub);
+  // Entry names, paths and the manifest's texts come from the archive, which anyone can write: escaped, so a name
+  // like "a\e[1;32m\nverified: OK" can neither forge an output line nor colour the terminal.
+  const say = (line: string) => console.log(printable(line));
   if (outcome.ok) {
     const m = outcome.manifest!;
-    console.log(`verified: ${file}: signature valid (key ${m.signer.keyId.slice(0, 16)}...), ${outcome.verified} files intact; created ${m.createdAt}; ${m.run.sut ?? '?'}: ${m.run.certificate ?? m.run.verdict ?? '?'}`);
+    say(`verified: ${file}: signature valid (key ${m.signer.keyId.slice(0, 16)}...), ${outcome.verified} files intact; created ${m.createdAt}; ${m.run.sut ?? '?'}: ${m.run.certificate ?? m.run.verdict ?? '?'}`);
     return EXIT.ok;
   }
-  console.log(`NOT VERIFIED: ${file}: ${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}`);
-  for (const p of outcome.problems) console.log(`  ${p}`);
+  say(`NOT VERIFIED: ${file}: ${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}`);
+  for (const p of outcome.problems) say(`  ${p}`);
   return EXIT.failed;
 }
 
 export async function keysGenerateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('keys generate', { args, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(KEYS_HELP);
     return EXIT.ok;

@@ -1,6 +1,6 @@
 /** `packet decode` and `packet encode`: the secured-packet core on the command line (TS 102 225). */
-import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { fromHex, fromHexExact, toHex } from '../protocol/hex.ts';
 import { decodeCommandPacket, encodeCommandPacket, type CommandPacket, type PacketKeys } from '../protocol/ts-102-225.ts';
 import { decodeSpi, describeKeyIdentifier } from '../protocol/ts-102-225-coding.ts';
@@ -104,7 +104,7 @@ function printHuman(p: CommandPacket, decipherFailed = false): void {
 }
 
 export async function packetDecodeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('packet decode', {
     args,
     allowPositionals: true,
     options: { 'kic-key': { type: 'string' }, 'kid-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -113,7 +113,8 @@ export async function packetDecodeCommand(args: string[]): Promise<number> {
     console.log(DECODE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new UsageError('packet decode: give the packet as hex (see --help)');
+  // An empty argument ("" from an unset shell variable) is a missing packet, not a packet of 0 bytes.
+  if (positionals.join('').trim() === '') throw new UsageError('packet decode: give the packet (hex), from CPL on (see --help)');
   const bytes = fromHex(positionals.join(''), 'packet');
   const keys = keysFrom(values);
   let packet: CommandPacket;
@@ -135,7 +136,7 @@ export async function packetDecodeCommand(args: string[]): Promise<number> {
 }
 
 export async function packetEncodeCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('packet encode', {
     args,
     options: {
       spi: { type: 'string' }, kic: { type: 'string' }, kid: { type: 'string' }, tar: { type: 'string' },

@@ -12,7 +12,7 @@ export interface ReferenceChild {
   applicationServer: string;
   authenticationServer: string;
   resourceServer: string;
-  tokens: { asAdmin: string; authAdmin: string; rsAdmin: string };
+  tokens: { asAdmin: string; authAdmin: string; rsAdmin: string; rpr: string };
   /** Resolves with the exit code or signal once the child is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (an orderly stop) or any other signal; resolves when the child is gone. */
@@ -41,12 +41,14 @@ export function startReferenceChild(opts: { data?: string; port?: number; faults
       const token = (name: string) => new RegExp(`${name}\\s+http://\\S+\\s+admin token: (\\S+)`).exec(out)?.[1];
       const [as, auth, rs] = [url('Application Server'), url('Authentication Server'), url('Resource Server')];
       const [asAdmin, authAdmin, rsAdmin] = [token('Application Server'), token('Authentication Server'), token('Resource Server')];
-      if (as && auth && rs && asAdmin && authAdmin && rsAdmin) {
+      // The RPR token ends the last line: with its newline seen, no token above can be cut off mid-chunk.
+      const rpr = /RPR token: (\S+)\n/.exec(out)?.[1];
+      if (as && auth && rs && asAdmin && authAdmin && rsAdmin && rpr) {
         clearTimeout(timer);
         child.stdout!.removeAllListeners('data');
         child.stdout!.resume();
         resolve({
-          process: child, applicationServer: as, authenticationServer: auth, resourceServer: rs, tokens: { asAdmin, authAdmin, rsAdmin }, exited,
+          process: child, applicationServer: as, authenticationServer: auth, resourceServer: rs, tokens: { asAdmin, authAdmin, rsAdmin, rpr }, exited,
           stop: (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
             return exited;

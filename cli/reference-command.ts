@@ -1,6 +1,6 @@
 /** `reference serve`: the bundled reference Application Server on its own, so a vendor can try the profile's HTTP API. */
-import { parseArgs } from 'node:util';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { DataFileError, referenceFaults, startReferenceServers } from '../adapters/index.ts';
 import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 
@@ -10,19 +10,20 @@ Start the reference servers on loopback and keep them running until Ctrl-C (or S
   Application Server     http://127.0.0.1:<port>/obf/v1      docs/profile/http-api.md (draft B.2.2.3)
   Authentication Server  http://127.0.0.1:<port+1>/obf/v1/auth  docs/profile/gba-api.md (RPB, RPO)
   Resource Server        http://127.0.0.1:<port+2>/obf/v1/rs    docs/profile/gba-api.md (RPR, rights)
-The admin and RPR tokens are made fresh and printed. State (imported keys, replay counters, subscribers,
+The ports follow one another only with --port; without it each server gets its own free port, unrelated to the
+others: use the addresses printed. The admin and RPR tokens are made fresh and printed. State (imported keys, replay counters, subscribers,
 bootstraps, registered Application Servers, rights) lives in memory and is lost when they stop, unless --data
 names an SQLite file: then every change is on disk before it is answered, and a restart on the same file
 (even after a crash) carries on where the servers stopped. The file holds keys in clear: keep it private.
 
 Options:
-  --port <n>                first of three ports (default: free ports, printed)
+  --port <n>                first of three consecutive ports (default: three unrelated free ports, printed)
   --data <file>             keep the servers' state in this SQLite file (created if missing; WAL mode)
   --reference-fault <name>  switch on a fault (see 'obf-conformance faults'); repeatable
   -h, --help                show this help`;
 
 export async function referenceServeCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, data: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs('reference serve', { args, options: { port: { type: 'string' }, data: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;
@@ -43,7 +44,9 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
   console.log(`reference servers${faults.length ? ` (fault: ${faults.join(',')})` : ''}${values.data ? ` (state in ${values.data})` : ' (state in memory)'}:`);
   console.log(`  Application Server     ${s.applicationServer}   admin token: ${s.tokens.asAdmin}   (try: curl -s ${s.applicationServer}/health)`);
   console.log(`  Authentication Server  ${s.authenticationServer}   admin token: ${s.tokens.authAdmin}`);
-  console.log(`  Resource Server        ${s.resourceServer}   admin token: ${s.tokens.rsAdmin}`);
+  // The RPR token is what an Authentication Server (or a vendor's) presents to this Resource Server: without it the
+  // RPR API cannot be tried by hand. serve prints it too.
+  console.log(`  Resource Server        ${s.resourceServer}   admin token: ${s.tokens.rsAdmin}   RPR token: ${s.tokens.rpr}`);
 
   await serveUntilStopped(s);
   return EXIT.ok;

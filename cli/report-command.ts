@@ -1,8 +1,8 @@
 /** `report serve <dir>`: serve a run folder on loopback so the Allure report (which loads its data over HTTP) opens in a browser. */
-import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, EXIT } from './usage-error.ts';
+import { parseCommandArgs } from './args.ts';
 import { serveDirectory } from '../reports/serve.ts';
 import { listenOrExplain, serveUntilStopped } from './serve-until-stopped.ts';
 import { DEFAULT_OUT } from './run-command.ts';
@@ -13,7 +13,7 @@ Serve a run folder (default: ${DEFAULT_OUT}/) on http://127.0.0.1 and print the 
 Allure report and certification report. Stop with Ctrl-C.`;
 
 export async function reportServeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('report serve', { args, allowPositionals: true, options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;

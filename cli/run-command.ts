@@ -4,7 +4,6 @@
  * display, and writes Allure results and report, the certification report (JSON and HTML) and the raw
  * Cucumber message stream into --out.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { PassThrough } from 'node:stream';
@@ -12,14 +11,15 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfiguration, loadSources, runCucumber } from '@cucumber/cucumber/api';
 import { UsageError, EXIT } from './usage-error.ts';
-import { PROJECT_ROOT, suiteCommit, suiteVersion } from '../harness/suite-info.ts';
+import { parseCommandArgs } from './args.ts';
+import { PROJECT_ROOT, suiteCommit, suiteTestPurposes, suiteVersion } from '../harness/suite-info.ts';
 import { referenceFaults } from '../adapters/index.ts';
 import { HarnessError } from '../harness/verdicts.ts';
 import { buildCertification, type CertificationReport, type RunMetadata } from '../reports/certification.ts';
 import { alignAllureStatuses, annotateAllureResults, generateAllureReport, writeAllureExtras } from '../reports/allure-report.ts';
 import { prepareTargetRun, writeTargetRecords, type TargetRun } from './target-options.ts';
 import { RunResultsWriter } from '../reports/allure-results-writer.ts';
-import { REPORT_FILES, summaryLine, writeRunReports } from '../reports/run-reports.ts';
+import { REPORT_FILES, summaryLine, verdictLine, writeRunReports } from '../reports/run-reports.ts';
 import { CAPABILITIES_FILE, TARGET_MASKED_FILE, readRunContext } from '../reports/run-context.ts';
 import { loadWaivers, WaiverFileError, type Waiver } from '../reports/waivers.ts';
 import type { Shard } from '../reports/certification.ts';
@@ -81,7 +81,7 @@ function shown(p: string): string {
 }
 
 export async function faultsCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs('faults', { args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log('Usage: obf-conformance faults [--json]\n\nList the switchable faults of the reference implementation (for run --reference-fault):\nname, what the faulty party does, and the draft clause whose rule it breaks.\n\n  --json      print them as one JSON object keyed by fault name\n  -h, --help  show this help');
     return EXIT.ok;
@@ -130,7 +130,7 @@ function nameOption(option: string, value: string | undefined): string | undefin
 export type RunRequest = { kind: 'help' } | { kind: 'list-faults' } | { kind: 'run'; options: RunOptions };
 
 export function parseRunArgs(args: string[]): RunRequest {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('run', {
     args,
     options: {
       out: { type: 'string' }, target: { type: 'string' }, tags: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true },
@@ -180,7 +180,7 @@ export function parseRunArgs(args: string[]): RunRequest {
   let waivers: RunOptions['waivers'];
   if (values.waivers !== undefined) {
     try {
-      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers)) };
+      waivers = { file: path.resolve(values.waivers), entries: loadWaivers(path.resolve(values.waivers), suiteTestPurposes()) };
     } catch (e) {
       if (e instanceof WaiverFileError) throw new UsageError(`run: ${e.message}`);
       throw e;
@@ -261,73 +261,84 @@ export async function runSuite(opts: RunOptions): Promise<CertificationReport> {
   } catch (e) {
     throw new UsageError(`run: cannot create the report folder ${opts.out}: ${(e as Error).message}`);
   }
-  // A run with --target writes target.masked.yaml and capabilities.json after this clean-up (docs/certification-report.md).
-  for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, REPORT_FILES.traceability, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
-    await rm(path.join(opts.out, stale), { recursive: true, force: true });
-  }
-  await writeTargetRecords(opts.out, targetRun);
-  await mkdir(resultsDir, { recursive: true });
-  const startedAt = new Date().toISOString();
-  const fault = opts.faults.length ? opts.faults.join(',') : null;
-  if (opts.waivers) await writeFile(path.join(opts.out, 'waivers.yaml'), await readFile(opts.waivers.file));
-  const shardNote = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${fullPlan.length})` : '';
-  log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'}${shardNote} against ${targetRun.target ? targetRun.sut.name : 'the reference implementation'}${fault ? ` with fault ${fault}` : ''}`);
-  if (targetRun.target) log(`  ${targetRun.sut.description}`);
-
-  const stderrChunks: string[] = [];
-  const stderr = new PassThrough();
-  stderr.on('data', (c: Buffer) => stderrChunks.push(c.toString()));
-  await runCucumber(runConfiguration, {
-    cwd: PROJECT_ROOT,
-    stdout: process.stdout,
-    stderr,
-    env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
-  });
-  // The Allure results are written off the main thread while the scenarios run; all must be on disk before they are read back.
-  await resultsWriter.flush();
-  const commit = suiteCommit();
-  const context = readRunContext(opts.out);
-  const meta: RunMetadata = {
-    suite: { name: 'obf-conformance', version: suiteVersion(), commit: commit.commit, dirty: commit.dirty },
-    sut: context.identity
-      ? {
-        kind: 'third-party',
-        name: `${context.identity.vendor} ${context.identity.product} ${context.identity.version}`,
-        description: targetRun.target ? targetRun.sut.description : `declared in the target file (${TARGET_MASKED_FILE}, ${CAPABILITIES_FILE})`,
-        fault: null, identity: context.identity, capabilities: context.capabilities ?? undefined, targetFile: context.targetFile,
-      }
-      : targetRun.target ? targetRun.sut : {
-        kind: 'reference',
-        name: 'OBF reference implementation',
-        description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
-        fault,
-      },
-    run: {
-      startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' '),
-      lab: opts.lab ?? null, operator: opts.operator ?? null, shard: opts.shard ?? null,
-    },
-    waivers: opts.waivers,
-    problems: context.problems,
+  // From the clean-up on, the folder's earlier reports are gone and the new ones not yet written: Ctrl-C must say so
+  // rather than leave a half-written folder that reads as a result. Exit 130 as for any SIGINT (128 + 2).
+  const interrupted = () => {
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}interrupted: the reports in ${shown(opts.out) || '.'} are incomplete\n`);
+    process.exit(130);
   };
-  const report = buildCertification(await readFile(messagesFile, 'utf8'), meta);
-  await writeRunReports(opts.out, report);
-  await writeAllureExtras(resultsDir, meta);
-  await alignAllureStatuses(resultsDir);
-  await annotateAllureResults(resultsDir, report);
-  let allureLine = `allure results: ${shown(resultsDir)}`;
-  if (opts.allureReport) {
-    const g = await generateAllureReport(resultsDir, path.join(opts.out, 'allure-report'), { reportName: 'OBF conformance' });
-    allureLine = g.ok ? `allure report:  ${shown(path.join(opts.out, 'allure-report', 'index.html'))} (open with: npx obf-conformance report serve ${shown(opts.out) || '.'})` : `allure report NOT generated: ${g.message}`;
+  process.once('SIGINT', interrupted);
+  try {
+    // A run with --target writes target.masked.yaml and capabilities.json after this clean-up (docs/certification-report.md).
+    for (const stale of ['allure-results', 'allure-report', REPORT_FILES.json, REPORT_FILES.html, REPORT_FILES.junit, REPORT_FILES.traceability, 'cucumber-messages.ndjson', 'waivers.yaml', TARGET_MASKED_FILE, CAPABILITIES_FILE]) {
+      await rm(path.join(opts.out, stale), { recursive: true, force: true });
+    }
+    await writeTargetRecords(opts.out, targetRun);
+    await mkdir(resultsDir, { recursive: true });
+    const startedAt = new Date().toISOString();
+    const fault = opts.faults.length ? opts.faults.join(',') : null;
+    if (opts.waivers) await writeFile(path.join(opts.out, 'waivers.yaml'), await readFile(opts.waivers.file));
+    const shardNote = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${fullPlan.length})` : '';
+    log(`obf-conformance ${suiteVersion()}: running ${plan.length} scenario${plan.length === 1 ? '' : 's'}${shardNote} against ${targetRun.target ? targetRun.sut.name : 'the reference implementation'}${fault ? ` with fault ${fault}` : ''}`);
+    if (targetRun.target) log(`  ${targetRun.sut.description}`);
+
+    const stderrChunks: string[] = [];
+    const stderr = new PassThrough();
+    stderr.on('data', (c: Buffer) => stderrChunks.push(c.toString()));
+    await runCucumber(runConfiguration, {
+      cwd: PROJECT_ROOT,
+      stdout: process.stdout,
+      stderr,
+      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+    });
+    // The Allure results are written off the main thread while the scenarios run; all must be on disk before they are read back.
+    await resultsWriter.flush();
+    const commit = suiteCommit();
+    const context = readRunContext(opts.out);
+    const meta: RunMetadata = {
+      suite: { name: 'obf-conformance', version: suiteVersion(), commit: commit.commit, dirty: commit.dirty },
+      sut: context.identity
+        ? {
+          kind: 'third-party',
+          name: `${context.identity.vendor} ${context.identity.product} ${context.identity.version}`,
+          description: targetRun.target ? targetRun.sut.description : `declared in the target file (${TARGET_MASKED_FILE}, ${CAPABILITIES_FILE})`,
+          fault: null, identity: context.identity, capabilities: context.capabilities ?? undefined, targetFile: context.targetFile,
+        }
+        : targetRun.target ? targetRun.sut : {
+          kind: 'reference',
+          name: 'OBF reference implementation',
+          description: `bundled reference Secure Element, device, Application Server, Authentication Server and Resource Server (HTTP on loopback)${fault ? `; fault switched on: ${fault}` : ''}`,
+          fault,
+        },
+      run: {
+        startedAt, finishedAt: new Date().toISOString(), tags: opts.tags ?? null, command: ['obf-conformance', 'run', ...process.argv.slice(3)].join(' '),
+        lab: opts.lab ?? null, operator: opts.operator ?? null, shard: opts.shard ?? null,
+      },
+      waivers: opts.waivers,
+      problems: context.problems,
+    };
+    const report = buildCertification(await readFile(messagesFile, 'utf8'), meta);
+    await writeRunReports(opts.out, report);
+    await writeAllureExtras(resultsDir, meta);
+    await alignAllureStatuses(resultsDir);
+    await annotateAllureResults(resultsDir, report);
+    let allureLine = `allure results: ${shown(resultsDir)}`;
+    if (opts.allureReport) {
+      const g = await generateAllureReport(resultsDir, path.join(opts.out, 'allure-report'), { reportName: 'OBF conformance' });
+      allureLine = g.ok ? `allure report:  ${shown(path.join(opts.out, 'allure-report', 'index.html'))} (open with: npx obf-conformance report serve ${shown(opts.out) || '.'})` : `allure report NOT generated: ${g.message}`;
+    }
+    const harnessNoise = stderrChunks.join('').trim();
+    if (harnessNoise && !opts.quiet) process.stderr.write(harnessNoise + '\n');
+    log('');
+    for (const s of report.scenarios.filter((x) => x.verdict !== 'pass' && x.verdict !== 'not-applicable')) {
+      log(`  ${s.verdict.toUpperCase().padEnd(12)} ${s.testPurpose ?? '(no TP)'}  ${s.name}\n               ${s.reason ?? ''}`);
+    }
+    log(`certification:  ${shown(path.join(opts.out, REPORT_FILES.html))}, certification.json, junit.xml`);
+    log(allureLine);
+    log(verdictLine(report));
+    log(summaryLine(report));
+    return report;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
   }
-  const harnessNoise = stderrChunks.join('').trim();
-  if (harnessNoise && !opts.quiet) process.stderr.write(harnessNoise + '\n');
-  log('');
-  for (const s of report.scenarios.filter((x) => x.verdict !== 'pass' && x.verdict !== 'not-applicable')) {
-    log(`  ${s.verdict.toUpperCase().padEnd(12)} ${s.testPurpose ?? '(no TP)'}  ${s.name}\n               ${s.reason ?? ''}`);
-  }
-  log(`certification:  ${shown(path.join(opts.out, REPORT_FILES.html))}, certification.json, junit.xml`);
-  log(allureLine);
-  log(`verdict: ${report.verdict.toUpperCase()}: ${report.conclusion}`);
-  log(summaryLine(report));
-  return report;
 }

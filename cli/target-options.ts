@@ -17,13 +17,21 @@ export interface TargetRun {
   sut: RunMetadata['sut'];
 }
 
+/**
+ * "file:line: field: problem", without the line when there is none: the loader reports a file it cannot read
+ * (missing, a folder) at line 0, and "missing.yaml:0:" reads as if line 0 held something.
+ */
+function whereAndWhat(e: YamlSchemaError): string {
+  return `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.field ? `${e.field}: ` : ''}${e.problem}`;
+}
+
 /** Loads a target file or throws UsageError naming the file, line and field. */
 export async function loadTargetOrExplain(command: string, file: string): Promise<TargetFile> {
   let target: TargetFile;
   try {
     target = loadTargetFile(file);
   } catch (e) {
-    if (e instanceof YamlSchemaError) throw new UsageError(`${command}: target file ${e.message}`);
+    if (e instanceof YamlSchemaError) throw new UsageError(`${command}: target file ${whereAndWhat(e)}`);
     throw e;
   }
   for (const role of ROLES) {

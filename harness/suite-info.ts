@@ -1,5 +1,5 @@
 /** Suite identity for reports: package version and the git commit the run used (if the tree is a git checkout). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -19,4 +19,27 @@ export function suiteCommit(): { commit: string | null; dirty: boolean } {
   } catch {
     return { commit: null, dirty: false };
   }
+}
+
+function featureFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? featureFiles(p) : f.endsWith('.feature') ? [p] : [];
+  });
+}
+
+/**
+ * Every test purpose id the suite has (the @TP/OBF/... tags of features/, Examples rows included), without '@'.
+ * Read from the feature files, not from a list kept by hand, so a waiver or a tag is checked against what runs.
+ */
+export function suiteTestPurposes(featuresDir = path.join(PROJECT_ROOT, 'features')): Set<string> {
+  const ids = new Set<string>();
+  for (const file of featureFiles(featuresDir)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      // Tag lines only: a '#' comment or a step's text may quote an id without the suite having it.
+      if (!line.trim().startsWith('@')) continue;
+      for (const m of line.matchAll(/@(TP\/OBF\/[A-Za-z0-9/\-]+)/g)) ids.add(m[1]);
+    }
+  }
+  return ids;
 }

@@ -18,18 +18,22 @@ export class MergeError extends Error {
   }
 }
 
-const same = <T>(inputs: readonly ShardInput[], what: string, get: (r: CertificationReport) => T) => {
+/**
+ * Refuses shards that differ in one respect, naming the values in words: a bare JSON null ("(null)") told the user
+ * nothing, where "no reference fault" or "the whole suite" does.
+ */
+const same = <T>(inputs: readonly ShardInput[], what: string, get: (r: CertificationReport) => T, describe: (v: T) => string) => {
   const first = JSON.stringify(get(inputs[0].report));
   const other = inputs.find((i) => JSON.stringify(get(i.report)) !== first);
-  if (other) throw new MergeError(`${other.source} has another ${what} (${JSON.stringify(get(other.report))}) than ${inputs[0].source} (${first})`);
+  if (other) throw new MergeError(`${other.source} has another ${what} (${describe(get(other.report))}) than ${inputs[0].source} (${describe(get(inputs[0].report))})`);
 };
 
 export function mergeShards(inputs: readonly ShardInput[], command: string, waivers?: { file: string; entries: Waiver[] }): CertificationReport {
   if (inputs.length === 0) throw new MergeError('give at least one run folder');
-  same(inputs, 'suite (version and commit)', (r) => [r.suite.version, r.suite.commit]);
-  same(inputs, 'system under test', (r) => [r.sut.name, r.sut.kind, r.sut.identity]);
-  same(inputs, 'reference fault', (r) => r.sut.fault);
-  same(inputs, 'tag filter', (r) => r.run.tags);
+  same(inputs, 'suite (version and commit)', (r) => [r.suite.version, r.suite.commit] as const, ([v, c]) => `version ${v}, ${c === null ? 'commit unknown' : `commit ${c.slice(0, 12)}`}`);
+  same(inputs, 'system under test', (r) => [r.sut.name, r.sut.kind, r.sut.identity] as const, ([name, kind, identity]) => `${name}, ${kind}${identity ? `, ${identity.vendor} ${identity.product} ${identity.version}` : ''}`);
+  same(inputs, 'reference fault', (r) => r.sut.fault, (f) => (f === null ? 'no fault' : `fault ${f}`));
+  same(inputs, 'tag filter', (r) => r.run.tags, (t) => (t === null ? 'no tag filter: the whole suite' : `tags ${t}`));
   const problems: string[] = [];
   const shards = inputs.map((i) => i.report.run.shard);
   const counts = [...new Set(shards.map((s) => s?.count ?? 0))];

@@ -23,3 +23,14 @@ export function summaryLine(report: Pick<CertificationReport, 'totals' | 'certif
   const t = report.totals;
   return `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'}: ${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive, ${t.notApplicable} not applicable, ${t.error} error, ${t.waived} waived; ${report.certificate.status.toUpperCase()}`;
 }
+
+/**
+ * "verdict: PASS: <conclusion>", the console's verdict line (run and merge). A partial run (--tags, one --shard)
+ * whose scenarios all passed says INCOMPLETE: "PASS" followed by "NOT CONFORMANT" read as a contradiction. Only
+ * the console word changes; certification.json keeps `verdict: pass` (its schema, docs/certification-report.md).
+ * A partial run with a failure still says FAIL: that finding holds whatever else runs.
+ */
+export function verdictLine(report: Pick<CertificationReport, 'verdict' | 'conclusion' | 'certificate'>): string {
+  const word = report.verdict === 'pass' && !report.certificate.complete ? 'INCOMPLETE' : report.verdict.toUpperCase();
+  return `verdict: ${word}: ${report.conclusion}`;
+}

@@ -55,8 +55,44 @@ function sutOf(value: unknown, where: string): WaiverSut {
   return sut;
 }
 
-/** Parses a waivers file (YAML or JSON: `waivers:` list). Throws WaiverFileError naming the file, entry and field. */
-export function parseWaivers(source: string, fileName: string): Waiver[] {
+/** A real calendar day: the pattern alone let 2027-02-30 through (Date.parse rolls it over to March 2). */
+function isCalendarDate(text: string): boolean {
+  if (!DATE.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toUpperCase() === b[j - 1].toUpperCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known id nearest to a mistyped one, when it is near enough to be the one meant (a typo, not another id). */
+export function closestTestPurpose(id: string, known: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(id, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== null && bestDistance <= 3 ? best : null;
+}
+
+/**
+ * Parses a waivers file (YAML or JSON: `waivers:` list). Throws WaiverFileError naming the file, entry and field.
+ * With `knownTestPurposes` (the suite's, harness/suite-info.ts), a waiver for a test purpose the suite does not have
+ * is refused: it could never apply, and shown only as "unused" a typo would go unnoticed.
+ */
+export function parseWaivers(source: string, fileName: string, knownTestPurposes?: ReadonlySet<string>): Waiver[] {
   let doc: unknown;
   try {
     // yaml would turn an unquoted 2027-01-31 into a Date only with the 1.1 schema; the default core schema keeps it text
@@ -74,20 +110,25 @@ export function parseWaivers(source: string, fileName: string): Waiver[] {
     if (extra.length) throw new WaiverFileError(`${where}: unknown field '${extra[0]}' (expected ${FIELDS.join(', ')})`);
     const testPurpose = text(o.testPurpose, where, 'testPurpose').replace(/^@/, '');
     if (!/^TP\/OBF\/[A-Za-z0-9/\-]+$/.test(testPurpose)) throw new WaiverFileError(`${where}: testPurpose '${testPurpose}' is not a test purpose id like TP/OBF/AS/DEC/BI-01`);
+    if (knownTestPurposes && !knownTestPurposes.has(testPurpose)) {
+      const near = closestTestPurpose(testPurpose, knownTestPurposes);
+      throw new WaiverFileError(`${where}: testPurpose '${testPurpose}' is not a test purpose of this suite${near ? ` (did you mean '${near}'?)` : ' (see docs/test-purposes.md)'}`);
+    }
     const expires = o.expires instanceof Date ? o.expires.toISOString().slice(0, 10) : text(o.expires, where, 'expires');
-    if (!DATE.test(expires) || Number.isNaN(Date.parse(`${expires}T00:00:00Z`))) throw new WaiverFileError(`${where}: expires '${expires}' is not a date YYYY-MM-DD`);
+    if (!DATE.test(expires)) throw new WaiverFileError(`${where}: expires '${expires}' is not a date YYYY-MM-DD`);
+    if (!isCalendarDate(expires)) throw new WaiverFileError(`${where}: expires '${expires}' is not a day of the calendar (YYYY-MM-DD)`);
     return { testPurpose, sut: sutOf(o.sut, where), justification: text(o.justification, where, 'justification'), approver: text(o.approver, where, 'approver'), expires };
   });
 }
 
-export function loadWaivers(file: string): Waiver[] {
+export function loadWaivers(file: string, knownTestPurposes?: ReadonlySet<string>): Waiver[] {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (e) {
     throw new WaiverFileError(`cannot read waivers file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseWaivers(source, file);
+  return parseWaivers(source, file, knownTestPurposes);
 }
 
 /** Expired when the run started after the end (UTC) of the expiry day. */

@@ -76,14 +76,16 @@ describe('load', () => {
   const notDb = path.join(dir, 'not-a-db');
   writeFileSync(notDb, 'plain text, not SQLite');
   const cases: Array<[string[], RegExp]> = [
-    [['--devices', '0'], /--devices must be an integer above 0/],
+    [['--devices', '0'], /--devices must be an integer 1\.\.1000000, got '0'$/],
+    [['--replay-every', 'x'], /--replay-every must be an integer 0\.\.1000000, got 'x'$/],
+    [['--duration', '0'], /--duration must be a number above 0, at most 3600, got '0'$/],
     [['--devices', '2.5'], /--devices must be an integer/],
     [['--rate', 'fast'], /--rate must be a number/],
     [['--duration', '-1'], /write --duration=<value>/],
     [['--duration', '99999'], /--duration must be/],
     [['--replay-every', '-3'], /write --replay-every=<value>/],
     [['--server', 'remote'], /--server must be in-process or child/],
-    [['--connections', '0'], /--connections must be an integer above 0/],
+    [['--connections', '0'], /--connections must be an integer 1\.\.1024/],
     [['--data', ''], /--data needs a file name/],
     [['--data', notDb, '--duration', '1'], /not an SQLite database/],
     [['--data', notDb, '--duration', '1', '--server', 'child'], /not an SQLite database/],

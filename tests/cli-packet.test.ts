@@ -119,8 +119,16 @@ describe('packet decode', () => {
   });
 
   test('no packet, or an unknown option: exit 2, one line on stderr', () => {
-    assertBadInput(cli('packet', 'decode'), /give the packet as hex/);
-    assertBadInput(cli('packet', 'decode', draft.packet, '--no-such-option'));
+    assertBadInput(cli('packet', 'decode'), /^obf-conformance: packet decode: give the packet \(hex\)/);
+    // "" (an unset shell variable) is a missing packet, not a 0-byte one with a CPL error
+    assertBadInput(cli('packet', 'decode', ''), /^obf-conformance: packet decode: give the packet \(hex\)/);
+    assertBadInput(cli('packet', 'decode', draft.packet, '--no-such-option'), /^obf-conformance: packet decode: unknown option '--no-such-option' \(see 'obf-conformance packet decode --help'\)$/);
+  });
+
+  test('protocol errors name the command', () => {
+    assertBadInput(cli('packet', 'decode', '0011'), /^obf-conformance: packet decode: CPL: /);
+    assertBadInput(cli('packet', 'decode', '00zz'), /^obf-conformance: packet decode: packet: 'z' is not a hex digit/);
+    assertBadInput(cli('packet', 'encode', '--spi', '16', '--kic', '12', '--kid', '12', '--tar', 'A00003', '--cntr', '0000000001', '--data', '00'), /^obf-conformance: packet encode: --spi: must be 2 byte/);
   });
 
   test('--help: exit 0, usage on stdout', () => {

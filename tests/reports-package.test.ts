@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -178,6 +179,41 @@ describe('package, verify and keys on the command line', () => {
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, pattern);
     }
+  });
+
+  test('entry names are printed escaped: a name cannot forge a line or send terminal escapes', () => {
+    const pkg = path.join(dir, 'run.obfpkg');
+    const forged = 'a\x1b[1;32m\nverified: OK all intact\x07';
+    const { entries } = readTar(readFileSync(pkg));
+    const file = path.join(dir, 'forged.tar');
+    writeFileSync(file, writeTar([...entries, { path: forged, data: new Uint8Array([1]) }]));
+    const r = cli('verify', file, '--pub', path.join(dir, 'lab.pub'));
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /[\x00-\x08\x0b-\x1f\x7f]/, 'no raw control character on stdout');
+    assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('verified')), r.stdout);
+    assert.match(r.stdout, /^ {2}a\\e\[1;32m\\nverified: OK all intact\\x07: added \(not in the signed manifest\)$/m);
+  });
+
+  test('a gzip-compressed package is named as such (exit 2), not listed as damaged bytes', () => {
+    const file = path.join(dir, 'run.obfpkg.gz');
+    writeFileSync(file, gzipSync(readFileSync(path.join(dir, 'run.obfpkg'))));
+    const r = cli('verify', file, '--pub', path.join(dir, 'lab.pub'));
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^obf-conformance: verify: \S+run\.obfpkg\.gz is gzip-compressed; give the \.tar itself/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('package warns (one line, still exit 0) when the private key can be read by others', () => {
+    const key = path.join(dir, 'open.key');
+    writeFileSync(key, readFileSync(path.join(dir, 'lab.key')));
+    chmodSync(key, 0o644);
+    const r = cli('package', '--key', key, path.join(dir, 'run'), '--out', path.join(dir, 'open.obfpkg'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^obf-conformance: package: warning: private key \S+open\.key can be read by others \(mode 0644\); make it private with chmod 600\n$/);
+    const quiet = cli('package', '--key', path.join(dir, 'lab.key'), path.join(dir, 'run'), '--out', path.join(dir, 'private.obfpkg'));
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '', 'no warning for a 0600 key');
   });
 
   test('a run folder holding a private key is refused', () => {

@@ -82,6 +82,26 @@ test('a waivers file with a mistake is refused naming the entry and field', () =
     ['waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2026-01-01, until: x}]', /unknown field 'until'/],
     ['waivers: [{testPurpose: TP/OBF/X/F-01, sut: {name: P}, justification: J, approver: Q, expires: 2026-01-01}]', /unknown field 'sut.name'/],
     ['waivers: [ {', /not valid YAML/],
+    // The pattern fits, the calendar does not (Date.parse would roll these over into the next month).
+    ['waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2027-02-30}]', /entry 1: expires '2027-02-30' is not a day of the calendar/],
+    ['waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2026-13-01}]', /expires '2026-13-01' is not a day of the calendar/],
+    ['waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2026-04-31}]', /expires '2026-04-31' is not a day of the calendar/],
   ];
   for (const [text, pattern] of bad) assert.throws(() => parseWaivers(text, 'w.yaml'), (e: Error) => e instanceof WaiverFileError && pattern.test(e.message), text);
+});
+
+test('29 February is a day in a leap year only', () => {
+  assert.equal(parseWaivers('waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2028-02-29}]', 'w.yaml')[0].expires, '2028-02-29');
+  assert.throws(() => parseWaivers('waivers: [{testPurpose: TP/OBF/X/F-01, sut: P, justification: J, approver: Q, expires: 2027-02-29}]', 'w.yaml'), /not a day of the calendar/);
+});
+
+test('with the suite\'s test purposes, a waiver for one it does not have is refused, with the near one when it is a typo', () => {
+  const known = new Set(['TP/OBF/AS/DEC/BI-01', 'TP/OBF/AS/DEC/BV-01', 'TP/OBF/SE/DEC/BI-01']);
+  const one = (tp: string) => `waivers: [{testPurpose: ${tp}, sut: P, justification: J, approver: Q, expires: 2026-01-01}]`;
+  assert.throws(() => parseWaivers(one('TP/OBF/NOPE/BI-99'), 'w.yaml', known), (e: Error) => e instanceof WaiverFileError && /entry 1: testPurpose 'TP\/OBF\/NOPE\/BI-99' is not a test purpose of this suite \(see docs\/test-purposes\.md\)$/.test(e.message));
+  assert.throws(() => parseWaivers(one('TP/OBF/AS/DEC/BI-1'), 'w.yaml', known), /did you mean 'TP\/OBF\/AS\/DEC\/BI-01'\?/);
+  assert.throws(() => parseWaivers(one('TP/OBF/as/dec/BI-01'), 'w.yaml', known), /did you mean 'TP\/OBF\/AS\/DEC\/BI-01'\?/);
+  assert.equal(parseWaivers(one('TP/OBF/SE/DEC/BI-01'), 'w.yaml', known).length, 1);
+  // Without a catalogue (a report built elsewhere), only the form is checked.
+  assert.equal(parseWaivers(one('TP/OBF/NOPE/BI-99'), 'w.yaml').length, 1);
 });

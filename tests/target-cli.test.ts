@@ -44,7 +44,10 @@ describe('malformed target files on the command line: one line on stderr, exit 2
   const cases: Array<[string, () => string[], RegExp]> = [
     ['run, unknown field', () => ['run', '--target', bad(), '--out', path.join(dir, 'o1')], /bad\.yaml:4: roles\.applicationServer\.baseURL: unknown field \(did you mean 'baseUrl'\?\)/],
     ['targets check, unknown field', () => ['targets', 'check', bad()], /bad\.yaml:4: roles\.applicationServer\.baseURL/],
-    ['run, missing file', () => ['run', '--target', path.join(dir, 'nope.yaml'), '--out', path.join(dir, 'o2')], /nope\.yaml:0: no such file/],
+    ['run, missing file', () => ['run', '--target', path.join(dir, 'nope.yaml'), '--out', path.join(dir, 'o2')], /target file \S*nope\.yaml: no such file$/],
+    ['targets check, a folder (no line to name)', () => ['targets', 'check', dir], /^obf-conformance: targets check: target file \S+: is a folder, not a target file$/],
+    // A binary file's bytes come back escaped: no raw control character reaches the terminal.
+    ['targets check, a binary file', () => ['targets', 'check', file('binary.yaml', '\x7fELF\x02\x01\x1b[2J\x00\x00\r\x07')], /target file \S*binary\.yaml:1: .*\\x7fELF\\x02\\x01\\e\[2J\\x00/],
     ['plug-in without a default export', () => ['targets', 'check', file('p.yaml', `sut: { vendor: A, product: B, version: "1" }\nroles:\n  applicationServer:\n    plugin: ./no-default.mjs\n`)], /no default export function/],
     ['plug-in that does not exist', () => ['run', '--target', file('q.yaml', `sut: { vendor: A, product: B, version: "1" }\nroles:\n  applicationServer:\n    plugin: ./missing.ts\n`), '--out', path.join(dir, 'o3')], /missing\.ts cannot be loaded: no such file/],
     ['targets check without a file', () => ['targets', 'check'], /give a target file/],
@@ -59,6 +62,7 @@ describe('malformed target files on the command line: one line on stderr, exit 2
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.doesNotMatch(lines[0], /[\x00-\x08\x0b-\x1f\x7f]/, 'no raw control character');
       assert.match(lines[0], pattern);
     });
   }
