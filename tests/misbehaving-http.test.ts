@@ -66,6 +66,32 @@ describe('the HTTP adapter against misbehaving servers', () => {
   });
 });
 
+describe('a credential the harness was given, refused with 401: a configuration fault, not the product\'s', () => {
+  test('admin token refused on key import -> HarnessError naming the token; the Digest 401 of RPB is untouched elsewhere', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="obf-application-server"' });
+      res.end(JSON.stringify({ status: 'NOK', error: { code: 'UNAUTHORISED', message: 'admin token required' } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const as = new HttpApplicationServer({ baseUrl: `http://127.0.0.1:${port}/obf/v1`, timeoutMs: TIMEOUT_MS, trace: () => null, adminToken: 'change-me-change-me' });
+      const error = await as.importKey({ iccid: '89910000000000000145', keyIndex: 1, keyFunction: 'decrypt', algorithm: 'aes', kic: '00'.repeat(16), kid: '00'.repeat(16) }).then(() => null, (e: Error) => e);
+      assert.equal(error?.name, 'HarnessError', error?.message);
+      assert.match(error!.message, /refused its admin token \(HTTP 401\).*adminToken/);
+      assert.doesNotMatch(error!.message, /change-me/, 'the token itself is not shown');
+      // Without a configured credential a 401 is an answer like any other (the scenario judges it).
+      const open = new HttpApplicationServer({ baseUrl: `http://127.0.0.1:${port}/obf/v1`, timeoutMs: TIMEOUT_MS, trace: () => null });
+      const r = await open.decryptData({ iccid: '89910000000000000145', keyIndex: 1, packet: '00' });
+      assert.equal(r.ok, false);
+      assert.equal(r.ok ? 0 : r.httpStatus, 401);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
 describe('a run against a misbehaving or absent Application Server completes with its reports', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'obf-misbehaving-'));
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -28,9 +28,11 @@ export class HttpApplicationServer implements ApplicationServerAdapter {
 
   async postRaw(path: 'keys' | 'decrypt' | 'encrypt' | 'rpa/nafs' | 'rpa/keys', body: string, contentType = 'application/json'): Promise<{ httpStatus: number; body: unknown }> {
     // Key import and the RPA NAF credential are administrative (the admin token); a target's token goes with every other call.
-    const bearer = (path === 'keys' || path === 'rpa/nafs') && this.opts.adminToken ? this.opts.adminToken : this.opts.token;
+    const admin = (path === 'keys' || path === 'rpa/nafs') && this.opts.adminToken;
+    const bearer = admin ? this.opts.adminToken : this.opts.token;
     const headers = bearer ? { authorization: `Bearer ${bearer}` } : undefined;
-    const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
+    const credential = bearer ? (admin ? 'its admin token' : 'its access token') : undefined;
+    const a = await tracedHttp({ method: 'POST', url: `${this.opts.baseUrl}/${path}`, body, contentType, headers, credential }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: this.link });
     return { httpStatus: a.status, body: a.body };
   }
 

@@ -39,7 +39,9 @@ export class HttpAuthenticationServer implements AuthenticationServerAdapter {
   }
 
   private send(method: 'GET' | 'POST' | 'PUT', route: string, body: object | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
-    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Authentication Server'}` });
+    // Only the admin token is the harness's configured credential; NAF tokens and Digest answers are under test.
+    const credential = headers.authorization === `Bearer ${this.opts.adminToken}` ? 'its admin token' : undefined;
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers, credential }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Authentication Server'}` });
   }
 
   rpb(authorization: string | null): Promise<HttpAnswer> {
@@ -68,7 +70,7 @@ export class HttpResourceServer implements ResourceServerAdapter {
   constructor(private readonly opts: Options) {}
 
   private send(method: 'PUT' | 'DELETE' | 'POST', body: object, route = 'rights'): Promise<HttpAnswer> {
-    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers: { authorization: `Bearer ${this.opts.adminToken}` } }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Resource Server'}` });
+    return tracedHttp({ method, url: `${this.opts.baseUrl}/${route}`, body, headers: { authorization: `Bearer ${this.opts.adminToken}` }, credential: 'its admin token' }, { timeoutMs: this.opts.timeoutMs, trace: this.opts.trace(), link: `harness -> ${this.opts.name ?? 'Resource Server'}` });
   }
 
   grant(iccid: string, nafId: string, dataClasses: string[], notifyUrl?: string): Promise<HttpAnswer> {

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Inconclusive, NonConformance } from '../../harness/verdicts.ts';
+import { HarnessError, Inconclusive, NonConformance } from '../../harness/verdicts.ts';
 import { maskKeyFields, type Trace } from '../trace.ts';
 
 export interface HttpAnswer {
@@ -22,6 +22,11 @@ export interface HttpRequest {
   /** Sent as is; objects are JSON-encoded with content-type application/json. */
   body?: string | object;
   contentType?: string;
+  /**
+   * The configured credential this request carries (e.g. "its admin token"), when it carries one: a 401 to it is a
+   * configuration fault (a wrong or expired token in the target file), verdict error, not the product's failure.
+   */
+  credential?: string;
 }
 
 /** The profile's answers are small JSON objects; a larger body is outside the profile (and must not exhaust the harness). */
@@ -138,6 +143,10 @@ export async function tracedHttp(req: HttpRequest, ctx: { timeoutMs: number; tra
   if (answer === null) {
     ctx.trace?.record('http', '<<', ctx.link, `${res.status} body larger than ${MAX_ANSWER_BYTES} bytes (not read further)`);
     throw new NonConformance(`${ctx.link}: ${req.method} ${path} answered a body larger than the profile's answers can be`, `at most ${MAX_ANSWER_BYTES} bytes of JSON`, `more than ${MAX_ANSWER_BYTES} bytes`);
+  }
+  if (res.status === 401 && req.credential) {
+    ctx.trace?.record('http', '<<', ctx.link, `401 ${maskKeyFields(answer).slice(0, 200)}`);
+    throw new HarnessError(`${ctx.link}: ${req.method} ${path} refused ${req.credential} (HTTP 401): the credential the harness was given for this server is wrong or expired; correct it (target file: the role's token or adminToken) and run again`);
   }
   const challenge = res.headers.get('www-authenticate');
   ctx.trace?.record('http', '<<', ctx.link, `${res.status}${challenge ? ` [www-authenticate: ${challenge}]` : ''} ${maskKeyFields(answer).slice(0, 2000)}`);
