@@ -51,14 +51,16 @@ function targetSnippet(parties: ServedParty[], iccid: string, keySeed: string): 
   const auth = by('auth');
   const rs = by('rs');
   if (auth && rs) {
-    lines.push(`    authenticationServer: { baseUrl: ${auth.where}, adminToken: ${detail(auth, 'admin token')}, realm: ${detail(auth, 'realm')} }`);
+    // provisionSubscribers: the harness gives the served server the subscriptions of the cards it simulates.
+    lines.push(`    authenticationServer: { baseUrl: ${auth.where}, adminToken: ${detail(auth, 'admin token')}, realm: ${detail(auth, 'realm')}, provisionSubscribers: true }`);
     lines.push(`    resourceServer: { baseUrl: ${rs.where}, adminToken: ${detail(rs, 'admin token')} }`);
   } else if (rs) {
     lines.push(`    resourceServer: { baseUrl: ${rs.where}, adminToken: ${detail(rs, 'admin token')}, rprToken: ${detail(rs, 'RPR token')} }`);
   }
   // The reference declares everything it implements (harness/capabilities.ts REFERENCE_CAPABILITIES).
   lines.push('  capabilities: { algorithms: [aes, 3des-2key, 3des-3key], replayCheck: true, counterModes: [no-check, higher], gbaU: true, clockHook: true }');
-  if (se || device || auth) lines.push('  parameters:', '    devices:', `      A: { iccid: "${iccid}", keySeed: "${keySeed}" }`);
+  // The served card or device has one ICCID; cards the harness simulates get fresh ones per run.
+  if (se || device) lines.push('  parameters:', '    devices:', `      A: { iccid: "${iccid}", keySeed: "${keySeed}" }`);
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@ import type { ObfWorld } from './support/world.ts';
 import { bootstrap, cardNafKey, cardBootstrap, foreignChallenge } from '../harness/gba-terminal.ts';
 import { NoTransferSupport, cardProvider, cardPublicKey, cardTransfer, forgedStatement, providerKeysOf, tamperedStatement } from '../harness/provider-transfer.ts';
 import { expectEqual, expectTrue } from '../harness/expect.ts';
-import { HarnessError, NonConformance } from '../harness/verdicts.ts';
+import { HarnessError, NonConformance, NotApplicable } from '../harness/verdicts.ts';
 import { errorCodeOf, type AuthenticationServerAdapter, type ProviderKeys, type ProviderTransferAdapter } from '../adapters/index.ts';
 import { fromHex, toHex } from '../protocol/hex.ts';
 import { nafId as makeNafId } from '../protocol/ts-33-220.ts';
@@ -21,7 +21,7 @@ const NOT_APPLICABLE = 'skipped';
 /** The Authentication Server of a named provider; NoTransferSupport when it offers no provider transfer. */
 function server(world: ObfWorld, name: string): AuthenticationServerAdapter & { transfer: ProviderTransferAdapter } {
   const provider = world.sut.providers.find((p) => p.name === name);
-  if (!provider) throw new HarnessError(`the system under test has no provider "${name}" (it has ${world.sut.providers.map((p) => p.name).join(', ')})`);
+  if (!provider) throw new NotApplicable(`the system under test has no provider "${name}" (it has ${world.sut.providers.map((p) => p.name).join(', ')})`);
   const auth = provider.authenticationServer;
   if (!auth.transfer) throw new NoTransferSupport(`the Authentication Server of ${name} offers no provider transfer`);
   return auth as AuthenticationServerAdapter & { transfer: ProviderTransferAdapter };

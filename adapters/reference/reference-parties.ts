@@ -40,12 +40,8 @@ export async function serveReferenceParties(opts: ServeOptions): Promise<{ parti
   const at = (k: number) => (opts.port === 0 ? 0 : opts.port + k);
   const token = () => randomBytes(24).toString('base64url');
   try {
-    if (opts.roles.includes('as')) {
-      const asAdmin = token();
-      const as = await startApplicationServer({ port: at(0), faults, adminToken: asAdmin });
-      closers.push(() => as.close());
-      parties.push({ role: 'as', name: 'Application Server', where: as.url, details: [`admin token: ${asAdmin}`, `try: curl -s ${as.url}/health`] });
-    }
+    // The GBA servers first: a served Application Server reaches the served Authentication Server over RPO (RPA).
+    let authUrl: string | undefined;
     if (opts.roles.includes('rs') || opts.roles.includes('auth')) {
       const rsAdmin = token();
       const rpr = token();
@@ -56,8 +52,15 @@ export async function serveReferenceParties(opts: ServeOptions): Promise<{ parti
         const admin = token();
         const auth = await startAuthenticationServer({ port: at(1), realm: REFERENCE_REALM, adminToken: admin, resourceServer: { url: rs.url, token: rpr }, lifetimeSeconds: 3600, faults });
         closers.push(() => auth.close());
+        authUrl = auth.url;
         parties.push({ role: 'auth', name: 'Authentication Server', where: auth.url, details: [`admin token: ${admin}`, `realm: ${REFERENCE_REALM}`] });
       }
+    }
+    if (opts.roles.includes('as')) {
+      const asAdmin = token();
+      const as = await startApplicationServer({ port: at(0), faults, adminToken: asAdmin, ...(authUrl ? { authenticationServerUrl: authUrl } : {}) });
+      closers.push(() => as.close());
+      parties.push({ role: 'as', name: 'Application Server', where: as.url, details: [`admin token: ${asAdmin}`, `try: curl -s ${as.url}/health`] });
     }
     if (opts.roles.includes('se')) {
       const { cardHost, started } = await ensurePcscd();
@@ -81,6 +84,9 @@ export async function serveReferenceParties(opts: ServeOptions): Promise<{ parti
         details: [`AT commands (docs/profile/at-commands.md); its own card, ICCID ${opts.iccid}`, `try: socat - ${pty.harnessEnd},raw,echo=0 and type AT`],
       });
     }
+    // Listed in the usual order whatever order they started in.
+    const order: ServeRole[] = ['as', 'rs', 'auth', 'se', 'device'];
+    parties.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
     return { parties, keySeed: DEFAULT_KEY_SEED, close };
   } catch (e) {
     await close();

@@ -22,6 +22,11 @@ export interface ReferenceOptions {
   timeoutMs?: number;
   /** SQLite file the three reference servers keep their state in; in memory when absent. */
   data?: string;
+  /**
+   * Where the devices' serial numbers start (default 0: the same ICCIDs every run, reproducible). A run with a
+   * third-party server gives a random one, so a server that keeps its state never meets a card of an earlier run.
+   */
+  serialBase?: number;
 }
 
 /**
@@ -169,7 +174,7 @@ export class ReferenceSystem implements SystemUnderTest {
 
   async provisionDevice(label: string, opts: ProvisionOptions = {}): Promise<DeviceUnderTest> {
     this.sequence++;
-    const serial = `${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`;
+    const serial = `${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String((this.opts.serialBase ?? 0) + this.sequence).padStart(9, '0')}`;
     const subscriptions = opts.subscriptions?.length ? opts.subscriptions : [REFERENCE_PROVIDERS[0].name];
     if (new Set(subscriptions).size !== subscriptions.length) throw new HarnessError(`device ${label}: one profile per provider`);
     const made = [];

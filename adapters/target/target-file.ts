@@ -41,7 +41,7 @@ export const TARGET_SPEC: Spec = {
         secureElement: { kind: 'object', fields: { reader: { kind: 'string', minLength: 1 }, atr: { kind: 'string', pattern: /^(?:[0-9A-Fa-f]{2}){2,33}$/, hint: 'the ATR in hex (2 to 33 bytes)' }, ...PLUGIN } },
         device: { kind: 'object', fields: { serial: SERIAL, ...PLUGIN } },
         applicationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, token: TOKEN, adminToken: TOKEN, ...PLUGIN } },
-        authenticationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, realm: { kind: 'string', pattern: /^[A-Za-z0-9.-]+$/, hint: 'a domain name' }, ...PLUGIN } },
+        authenticationServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, realm: { kind: 'string', pattern: /^[A-Za-z0-9.-]+$/, hint: 'a domain name' }, provisionSubscribers: { kind: 'bool' }, ...PLUGIN } },
         resourceServer: { kind: 'object', fields: { baseUrl: URL_SPEC, adminToken: TOKEN, rprToken: TOKEN, ...PLUGIN } },
       },
     },
@@ -102,7 +102,8 @@ export interface TargetFile {
     secureElement?: { reader?: string; atr?: string } & Partial<PluginRef>;
     device?: { serial?: SerialSettings } & Partial<PluginRef>;
     applicationServer?: { baseUrl?: string; token?: string; adminToken?: string } & Partial<PluginRef>;
-    authenticationServer?: { baseUrl?: string; adminToken?: string; realm?: string } & Partial<PluginRef>;
+    /** provisionSubscribers: the server offers the reference's subscriber set-up API (POST /subscribers, admin token). */
+    authenticationServer?: { baseUrl?: string; adminToken?: string; realm?: string; provisionSubscribers?: boolean } & Partial<PluginRef>;
     resourceServer?: { baseUrl?: string; adminToken?: string; rprToken?: string } & Partial<PluginRef>;
   };
   capabilities: Partial<Capabilities>;
@@ -176,7 +177,8 @@ export function parseTarget(text: string, file: string): TargetFile {
     if (label !== 'A' && thirdParty.has('secureElement') && roles.secureElement?.reader && !d.reader) fail(at, `device ${label} needs its own card: give reader (the PC/SC reader of its card)`);
     if (label !== 'A' && thirdParty.has('device') && roles.device?.serial && !d.serialPath) fail(at, `device ${label} needs its own line: give serialPath`);
   }
-  const needsDevices = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => thirdParty.has(r));
+  const provisions = roles.authenticationServer?.provisionSubscribers === true;
+  const needsDevices = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => thirdParty.has(r) && !(r === 'authenticationServer' && provisions));
   if (needsDevices.length && !devices.A) fail('parameters.devices', `device A missing: with a third-party ${needsDevices.join(', ')} the harness needs the ICCID and test keys of the device it tests`);
 
   return {

@@ -4,6 +4,7 @@
  * Third-party cards and devices are opened once per device label and kept for the run (they hold state, like the
  * product they are); reference cards and devices are fresh per scenario, as in the all-reference system.
  */
+import { randomInt } from 'node:crypto';
 import { toHex, fromHex } from '../../protocol/hex.ts';
 import { withLuhn } from '../../protocol/iccid.ts';
 import type { KeySet } from '../../protocol/obf-profile.ts';
@@ -38,8 +39,10 @@ interface OpenedDevice {
 export class TargetSystem implements SystemUnderTest {
   private trace: Trace | null = null;
   private sequence = 0;
+  private readonly serialBase = randomInt(0, 900_000_000);
   private readonly opened = new Map<string, OpenedDevice>();
   private readonly subscribed = new Set<string>();
+  private readonly pinnedCards = new Map<string, SecureElementAdapter | ApduTransport>();
   private readonly closers: Closable[] = [];
 
   private constructor(
@@ -68,7 +71,7 @@ export class TargetSystem implements SystemUnderTest {
     let holder: TargetSystem | null = null;
     const trace = () => holder?.trace ?? null;
     // The reference's GBA side is its multi-provider deployment (6.3.1): reused whole when the file names neither server.
-    const gbaReference = !tp.has('authenticationServer') && !tp.has('resourceServer') ? await ReferenceSystem.start({ faults: opts.faults as never, timeoutMs: timeouts.httpMs }) : null;
+    const gbaReference = !tp.has('authenticationServer') && !tp.has('resourceServer') ? await ReferenceSystem.start({ faults: opts.faults as never, timeoutMs: timeouts.httpMs, serialBase: randomInt(0, 900_000_000) }) : null;
     const reference = await startReferenceServerSet({
       applicationServer: !tp.has('applicationServer') && !gbaReference,
       authenticationServer: !tp.has('authenticationServer') && !gbaReference,
@@ -87,6 +90,15 @@ export class TargetSystem implements SystemUnderTest {
         : asRole?.baseUrl || !gbaReference
           ? new HttpApplicationServer({ baseUrl: asRole?.baseUrl ?? reference.applicationServer!, token: asRole?.token, adminToken: asRole?.baseUrl ? asRole.adminToken : reference.applicationServerAdminToken, timeoutMs: timeouts.httpMs, trace, name: 'AS' })
           : gbaReference.applicationServer;
+      // RPA: the Application Server fetches the key over RPO from the Authentication Server it is configured with.
+      // A third-party one cannot be pointed at the reference Authentication Server this run starts, so the RPA
+      // scenarios are not applicable unless the file names the Authentication Server it uses too.
+      if (tp.has('applicationServer') && !tp.has('authenticationServer')) {
+        const why = () => {
+          throw new NotApplicable('RPA needs the third-party Application Server to reach, over RPO, the Authentication Server the device bootstraps with; it cannot be pointed at the reference one this run starts: name its Authentication Server in the target file (roles.authenticationServer)');
+        };
+        Object.assign(applicationServer, { configureNaf: why, establishRpaKeys: why });
+      }
       const authRole = roles.authenticationServer;
       const clockHook = authRole ? target.capabilities.clockHook === true : true;
       const authenticationServer: AuthenticationServerAdapter = gbaReference ? gbaReference.authenticationServer : authRole?.plugin
@@ -127,7 +139,9 @@ export class TargetSystem implements SystemUnderTest {
     // Reference card and device the file says nothing about: the reference deployment makes them (eUICCs included).
     if (this.gbaReference && !p && !tp.has('secureElement') && !tp.has('device')) return this.gbaReference.provisionDevice(label, opts);
     if (opts.subscriptions?.length) throw new NotApplicable(`the scenario needs device ${label} as an eUICC with profiles of ${opts.subscriptions.join(', ')}, which this target does not provide`);
-    const thirdPartyParts = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => tp.has(r));
+    // A third-party Authentication Server that lets the harness provision subscriptions needs no described device.
+    const provisions = this.target.roles.authenticationServer?.provisionSubscribers === true;
+    const thirdPartyParts = (['secureElement', 'device', 'authenticationServer'] as const).filter((r) => tp.has(r) && !(r === 'authenticationServer' && provisions));
     if (!p && thirdPartyParts.length) {
       throw new NotApplicable(`the scenario needs device ${label}, and the target file describes no device ${label} (parameters.devices.${label}) for the third-party ${thirdPartyParts.join(', ')}`);
     }
@@ -159,7 +173,11 @@ export class TargetSystem implements SystemUnderTest {
         device = referenceDeviceOn(se, label, traceOf, this.timeouts.apduMs, this.faults);
       }
     } else {
-      se = referenceCard({ iccid, downlink: keys.downlink, uplink: keys.uplink, gba }, this.faults);
+      // A device the file pins (its ICCID is known to the servers) keeps one simulated card for the run, as a real
+      // card keeps its counters: a new card per scenario would start its counters over against the same server.
+      const pinned = p?.iccid ? this.pinnedCards.get(label) : undefined;
+      se = pinned ?? referenceCard({ iccid, downlink: keys.downlink, uplink: keys.uplink, gba }, this.faults);
+      if (p?.iccid) this.pinnedCards.set(label, se);
       device = referenceDeviceOn(se, label, traceOf, this.timeouts.apduMs, this.faults);
     }
     const transport: ApduTransport = typeof se === 'function' ? se : adapterTransport(se);
@@ -173,17 +191,28 @@ export class TargetSystem implements SystemUnderTest {
     };
   }
 
+  /**
+   * A fresh ICCID for a device the harness simulates. The serial starts at a random point per run: a third-party
+   * server that keeps its state between runs (as it should: replay counters, docs/target-file.md 6) never sees a
+   * simulated card of an earlier run again, whose counters would start over.
+   */
   private nextIccid(): string {
     this.sequence++;
-    return withLuhn(`899100${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.sequence).padStart(9, '0')}`);
+    return withLuhn(`899100${String(Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 10000).padStart(4, '0')}${String(this.serialBase + this.sequence).padStart(9, '0')}`);
   }
 
-  /** The reference Authentication Server must know the card's subscription; a third-party one is provisioned by the lab. */
+  /**
+   * The Authentication Server must know the card's subscription: the reference one is told here, and so is a
+   * third-party one that declares provisionSubscribers (the reference's set-up API, docs/profile/gba-api.md);
+   * any other third-party one is provisioned by the lab.
+   */
   private async subscribeAtReference(label: string, iccid: string, gba: { impi: string; k: Uint8Array; opc: Uint8Array }): Promise<void> {
-    if (this.target.thirdParty.has('authenticationServer') || this.subscribed.has(gba.impi)) return;
+    const authRole = this.target.roles.authenticationServer;
+    const thirdParty = this.target.thirdParty.has('authenticationServer');
+    if ((thirdParty && authRole?.provisionSubscribers !== true) || this.subscribed.has(gba.impi)) return;
     const auth = this.authenticationServer as HttpAuthenticationServer;
     const sub = await auth.provisionSubscriber({ impi: gba.impi, iccid, k: toHex(gba.k), opc: toHex(gba.opc) });
-    if (sub.status !== 201 && sub.status !== 409) throw new HarnessError(`the reference Authentication Server refused the subscription of device ${label}: HTTP ${sub.status}`);
+    if (sub.status !== 201 && sub.status !== 409) throw new HarnessError(`the ${thirdParty ? '' : 'reference '}Authentication Server refused the subscription of device ${label}: HTTP ${sub.status}${thirdParty ? ' (roles.authenticationServer.provisionSubscribers is true)' : ''}`);
     this.subscribed.add(gba.impi);
   }
 

@@ -1,4 +1,4 @@
-@mechanisms @provider-transfer @OBF-6.4.3-a
+@mechanisms @provider-transfer @OBF-6.4.3-a @needs-provider-transfer
 Feature: Transfer of the authentication provider (OBF draft 6.4.3 a, Figure 5)
   A device shipped across the world moves from its Authentication Server (the draft's A) to another one (B). The
   draft: the Secure Element stores B's public key after validating it with A's public key (a signature), and during
