@@ -20,7 +20,7 @@ Options:
   --json          print the findings as JSON
   -h, --help      show this help
 
-Exit codes: 0 valid and every probe answered; 1 valid but a role did not answer; 2 the file is not valid.`;
+Exit codes: 0 valid and every probe passed; 1 valid but a role did not answer, refused its token or looks\nmisaddressed (404 on /health); 2 the file is not valid.`;
 
 function capabilityLine(c: Capabilities): string {
   return `algorithms ${c.algorithms.join(', ') || 'none'}; replayCheck ${c.replayCheck}; counterModes ${c.counterModes.join(', ') || 'none'}; gbaU ${c.gbaU}; providerTransfer ${c.providerTransfer}; clockHook ${c.clockHook}`;
@@ -51,7 +51,7 @@ export async function targetsCheckCommand(args: string[]): Promise<number> {
   for (const p of probes) console.log(`  ${p.role.padEnd(21)} ${p.how.padEnd(width)}  ${p.how === 'reference' ? '--  ' : p.ok ? 'OK  ' : 'FAIL'}  ${p.found}`);
   console.log(`capabilities the run goes by: ${capabilityLine(capabilities)}`);
   console.log(notApplicable.length ? `not applicable with these: scenarios tagged ${notApplicable.map((n) => `${n.tag} (needs ${n.needs})`).join('; ')}` : 'every capability tag of the suite is declared');
-  console.log(ok ? 'every role answered' : `${probes.filter((p) => !p.ok).length} role(s) did not answer: a run would give them inconclusive verdicts`);
+  console.log(ok ? 'every role answered' : `${probes.filter((p) => !p.ok).length} role(s) failed the check (reasons above): a run would end inconclusive or in error for them`);
   return ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -189,6 +189,42 @@ describe('serve', () => {
     }
   });
 
+  test('the target file serve prints: targets check passes, and two runs against the same servers pass (state kept between runs); a wrong admin token is a FAIL of the check and error verdicts, not product failures', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('Ctrl-C to stop') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const block = /a target file reaching them \(docs\/target-file\.md\):\n([\s\S]*?)\nCtrl-C to stop/.exec(out)?.[1];
+      assert.ok(block, out);
+      const yaml = block.split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n') + '\n';
+      assert.match(yaml, /provisionSubscribers: true/);
+      const target = file('served.yaml', yaml);
+      const check = await cli(['targets', 'check', target]);
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, /authenticationServer .* OK .*admin token accepted/);
+      for (const round of [1, 2]) {
+        const runOut = path.join(dir, `served-run-${round}`);
+        const r = await cli(['run', '--no-allure-report', '--target', target, '--out', runOut]);
+        const cert = JSON.parse(readFileSync(path.join(runOut, 'certification.json'), 'utf8'));
+        assert.equal(cert.verdict, 'pass', `run ${round}: ${r.stdout.slice(-3000)}`);
+        assert.ok(cert.totals.pass >= 60, `run ${round}: ${JSON.stringify(cert.totals)}`);
+      }
+      const wrong = file('served-wrong-token.yaml', yaml.replace(/(applicationServer: \{[^}]*adminToken: )[^,}]+/, '$1wrong-token-0123456789'));
+      const badCheck = await cli(['targets', 'check', wrong]);
+      assert.equal(badCheck.status, 1, badCheck.stdout);
+      assert.match(badCheck.stdout, /applicationServer .* FAIL .*refused its admin token \(HTTP 401\)/);
+      const badOut = path.join(dir, 'served-wrong-token');
+      await cli(['run', '--no-allure-report', '--target', wrong, '--out', badOut, '--tags', '@TP/OBF/AS/DEC/BV-01']);
+      const bad = JSON.parse(readFileSync(path.join(badOut, 'certification.json'), 'utf8'));
+      assert.equal(bad.verdict, 'error', JSON.stringify(bad.scenarios.map((x: { verdict: string; reason: string }) => [x.verdict, x.reason])));
+      assert.doesNotMatch(readFileSync(path.join(badOut, 'certification.json'), 'utf8'), /wrong-token-0123456789/, 'the token is not in the report');
+    } finally {
+      child.kill('SIGINT');
+    }
+  });
+
   test('the device on a pty: targets check finds it, and a run through the target file passes the device features', { skip: spawnSync('socat', ['-V']).error ? 'socat is not installed' : false }, async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--roles', 'device'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -32,13 +32,34 @@ async function probeCard(se: SecureElementAdapter): Promise<string> {
   return found.join('; ');
 }
 
-async function probeServer(baseUrl: string, timeoutMs: number): Promise<string> {
+/** A harmless call with the admin token, per role: authorised, the server answers 400 (empty body); refused, 401. */
+const ADMIN_PROBES: Partial<Record<Role, { method: 'POST' | 'PUT'; route: string }>> = {
+  applicationServer: { method: 'POST', route: 'keys' },
+  authenticationServer: { method: 'POST', route: 'nafs' },
+  resourceServer: { method: 'PUT', route: 'rights' },
+};
+
+async function probeServer(role: Role, baseUrl: string, adminToken: string | undefined, timeoutMs: number): Promise<{ ok: boolean; found: string }> {
   const a = await tracedHttp({ method: 'GET', url: `${baseUrl}/health` }, { timeoutMs, trace: null, link: baseUrl }).catch((e: Error) => {
     // Answering with something that is not JSON still shows the server is there; only no answer is a failed probe.
     if (e.name === 'NonConformance') return { status: 0, body: { note: firstLine(e) } as Record<string, unknown> };
     throw e;
   });
-  return a.status ? `answers: GET /health -> HTTP ${a.status}${a.body.status ? ` ${String(a.body.status)}` : ''}` : `answers, but: ${String(a.body.note)}`;
+  if (a.status === 404) {
+    return { ok: false, found: `answers GET /health with HTTP 404: is baseUrl right? The profile's servers answer /health under their base URL (${role === 'applicationServer' ? '.../obf/v1' : role === 'authenticationServer' ? '.../obf/v1/auth' : '.../obf/v1/rs'})` };
+  }
+  const found = [a.status ? `answers: GET /health -> HTTP ${a.status}${a.body.status ? ` ${String(a.body.status)}` : ''}` : `answers, but: ${String(a.body.note)}`];
+  const probe = ADMIN_PROBES[role];
+  if (adminToken && probe) {
+    // A 401 to the configured token is a HarnessError from tracedHttp (caught by the caller: FAIL with the reason).
+    const r = await tracedHttp({ method: probe.method, url: `${baseUrl}/${probe.route}`, body: {}, headers: { authorization: `Bearer ${adminToken}` }, credential: 'its admin token' }, { timeoutMs, trace: null, link: baseUrl })
+      .catch((e: Error) => {
+        if (e.name === 'NonConformance') return { status: 0, body: {} as Record<string, unknown> };
+        throw e;
+      });
+    found.push(`admin token accepted (${probe.method} /${probe.route} with an empty body -> HTTP ${r.status || 'not JSON'})`);
+  }
+  return { ok: true, found: found.join('; ') };
 }
 
 export async function probeTarget(t: TargetFile, fallbackTimeoutMs = 5000): Promise<ProbeResult[]> {
@@ -87,7 +108,7 @@ export async function probeTarget(t: TargetFile, fallbackTimeoutMs = 5000): Prom
         }
       } else {
         how = String(r.baseUrl);
-        results.push({ role, how, ok: true, found: await probeServer(String(r.baseUrl), timeoutMs) });
+        results.push({ role, how, ...(await probeServer(role, String(r.baseUrl), typeof r.adminToken === 'string' ? r.adminToken : undefined, timeoutMs)) });
       }
     } catch (e) {
       results.push({ role, how, ok: false, found: firstLine(e) });

@@ -83,6 +83,8 @@ export async function startAuthenticationServer(opts: AuthenticationServerOption
   };
 
   return closingStore(store, () => listenJson(jsonRouter({
+    // Liveness, no credential: what `targets check` asks to see the base URL is right (as the AS's /health).
+    [`${AUTH_BASE}/health`]: { GET: { body: 'none', handle: () => ({ status: 200, body: { status: 'UP', profile: 'obf-test-profile/1' } }) } },
     [`${AUTH_BASE}/subscribers`]: { POST: adminRoute(201, (b) => as.addSubscriber(b)) },
     [`${AUTH_BASE}/subscribers/transfer-out`]: { POST: adminRoute(200, (b) => as.transferOut(b)) },
     [`${AUTH_BASE}/nafs`]: { POST: adminRoute(201, (b) => as.registerNaf(b)) },

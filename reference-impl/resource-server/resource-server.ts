@@ -170,6 +170,8 @@ export async function startResourceServer(opts: ResourceServerOptions): Promise<
   };
   const adminOnly = need(admin, 'admin API');
   return closingStore(store, () => listenJson(jsonRouter({
+    // Liveness, no credential: what `targets check` asks to see the base URL is right (as the AS's /health).
+    [`${RS_BASE}/health`]: { GET: { body: 'none', handle: () => ({ status: 200, body: { status: 'UP', profile: 'obf-test-profile/1' } }) } },
     [`${RS_BASE}/rights`]: {
       PUT: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.grant(req.body) }) },
       DELETE: { body: 'json', authorize: adminOnly, handle: (req) => ({ status: 200, body: rs.revoke(req.body) }) },
