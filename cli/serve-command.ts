@@ -3,7 +3,7 @@
  * servers on loopback ports, the SE as a virtual card in vpcd's reader, the device on a pty; `reference serve`
  * is the older form for the three servers.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.ts';
 import { referenceFaults, serveReferenceParties, SERVE_ROLES, type ServedParty, type ServeRole } from '../adapters/index.ts';
 import { withLuhn } from '../protocol/iccid.ts';
 import { UsageError, EXIT } from './usage-error.ts';
@@ -65,7 +65,7 @@ function targetSnippet(parties: ServedParty[], iccid: string, keySeed: string): 
 }
 
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { roles: { type: 'string' }, port: { type: 'string' }, iccid: { type: 'string' }, reader: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs('serve', { args, options: { roles: { type: 'string' }, port: { type: 'string' }, iccid: { type: 'string' }, reader: { type: 'string' }, 'reference-fault': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;

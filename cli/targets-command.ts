@@ -1,5 +1,5 @@
 /** `targets check <file>`: validate a target file and probe each role it names, printing what was found. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.ts';
 import { probeTarget } from '../adapters/targets.ts';
 import { CAPABILITY_TAGS, effectiveCapabilities, type Capabilities } from '../harness/capabilities.ts';
 import { UsageError, EXIT } from './usage-error.ts';
@@ -27,7 +27,7 @@ function capabilityLine(c: Capabilities): string {
 }
 
 export async function targetsCheckCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommandArgs('targets check', { args, allowPositionals: true, options: { timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;
