@@ -29,7 +29,8 @@ export async function referenceServeCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`reference serve: --port must be 0..65535, got '${values.port}'`);
+  // The Authentication and Resource Servers take port+1 and port+2.
+  if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`reference serve: --port must be 0..65533 (the other servers take the next two), got '${values.port}'`);
   const faults = (values['reference-fault'] ?? []).flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
   for (const f of faults) if (!Object.hasOwn(referenceFaults(), f)) throw new UsageError(`reference serve: unknown reference fault '${f}' (see 'obf-conformance faults')`);
   if (values.data === '') throw new UsageError('reference serve: --data needs a file name');

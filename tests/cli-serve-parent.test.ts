@@ -43,6 +43,24 @@ test('started by npx (npm_command=exec): stops when its parent ends', async () =
   assert.ok(await waitGone(pid, 8000), `reference serve (pid ${pid}) still running after its parent ended`);
 });
 
+test('a port after --port that is busy is named in the error (the Authentication Server takes --port + 1)', async () => {
+  const net = await import('node:net');
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const busy = (blocker.address() as { port: number }).port;
+  try {
+    const r = spawn(process.execPath, ['bin/obf-conformance.js', 'reference', 'serve', '--port', String(busy - 1)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    r.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise((res) => r.on('close', res));
+    // busy - 1 itself may be taken by something else on a shared machine: then that one is named, also correctly.
+    assert.equal(code, 2, err);
+    assert.match(err, new RegExp(`cannot listen on port (${busy} \\(--port ${busy - 1} \\+ 1\\)|${busy - 1}) \\(EADDRINUSE\\)`));
+  } finally {
+    blocker.close();
+  }
+});
+
 test('started otherwise (nohup-style): stays up after its parent ends, stops on SIGTERM', async () => {
   const env = { ...process.env };
   delete env.npm_command;
