@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Verdict } from '../harness/verdicts.ts';
+import { closestName } from '../harness/did-you-mean.ts';
 
 /** Which SUT a waiver is for: the product name (capabilities.json sut.product, or the SUT name), optionally vendor and version. */
 export interface WaiverSut { vendor?: string; product: string; version?: string }
@@ -62,29 +63,9 @@ function isCalendarDate(text: string): boolean {
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toUpperCase() === b[j - 1].toUpperCase() ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
 /** The known id nearest to a mistyped one, when it is near enough to be the one meant (a typo, not another id). */
 export function closestTestPurpose(id: string, known: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(id, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best !== null && bestDistance <= 3 ? best : null;
+  return closestName(id, known, 3);
 }
 
 /**

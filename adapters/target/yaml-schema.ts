@@ -4,6 +4,7 @@
  * the YAML nodes (not the plain JS value) because only the nodes know their lines.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { closestName } from '../../harness/did-you-mean.ts';
 
 export type Spec =
   | { kind: 'string'; pattern?: RegExp; hint?: string; oneOf?: readonly string[]; minLength?: number }
@@ -131,25 +132,5 @@ export function parseAndCheck(text: string, file: string, spec: Spec): CheckedDo
 
 /** A known name within edit distance 2 of a misspelt one, to suggest it. */
 function closest(word: string, candidates: string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
+  return closestName(word, candidates, 2);
 }
