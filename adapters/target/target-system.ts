@@ -155,7 +155,7 @@ export class TargetSystem implements SystemUnderTest {
     if (gba) {
       this.trace?.addSecret(toHex(gba.k));
       this.trace?.addSecret(toHex(gba.opc));
-      await this.subscribeAtReference(label, iccid, gba);
+      await this.provideSubscription(label, iccid, gba);
     }
     let se: SecureElementAdapter | ApduTransport;
     let device: DeviceAdapter;
@@ -206,7 +206,7 @@ export class TargetSystem implements SystemUnderTest {
    * third-party one that declares provisionSubscribers (the reference's set-up API, docs/profile/gba-api.md);
    * any other third-party one is provisioned by the lab.
    */
-  private async subscribeAtReference(label: string, iccid: string, gba: { impi: string; k: Uint8Array; opc: Uint8Array }): Promise<void> {
+  private async provideSubscription(label: string, iccid: string, gba: { impi: string; k: Uint8Array; opc: Uint8Array }): Promise<void> {
     const authRole = this.target.roles.authenticationServer;
     const thirdParty = this.target.thirdParty.has('authenticationServer');
     if ((thirdParty && authRole?.provisionSubscribers !== true) || this.subscribed.has(gba.impi)) return;
